@@ -1,0 +1,54 @@
+# App Connect connector server: developer entry points.
+#   make run   - create .venv if needed, then start the local stack (API :3000, DynamoDB, sandbox CRMs :8100)
+#   make test  - create .venv and .venv-sam if needed, then lint, type-check and run every test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+SAM_VENV := .venv-sam
+PY := $(VENV)/bin/python
+SAM := $(SAM_VENV)/bin/sam
+export PYTHONPATH := $(CURDIR)/layers/appconnect:$(CURDIR):$(CURDIR)/functions
+# Lambda runs python3.12; sam build needs that interpreter on PATH (pyenv carries it on these machines).
+PY312 ?= $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null | tail -n 1)
+
+.PHONY: run test lint typecheck unit venv sam-venv build validate clean
+
+$(VENV)/.installed: requirements/runtime.txt requirements/dev.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+$(SAM_VENV)/.installed: requirements/sam.txt
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/pip install --quiet -r requirements/sam.txt
+	touch $@
+
+venv: $(VENV)/.installed
+sam-venv: $(SAM_VENV)/.installed
+
+run: venv
+	$(PY) -m local
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: venv
+	$(VENV)/bin/mypy layers/appconnect/appconnect connectors functions local
+
+test: venv sam-venv lint typecheck
+	SAM_CLI_TELEMETRY=0 $(PY) -m pytest -n 2
+
+# Build the deployable bundle (functions + the shared layer with .pyc compiled by Python 3.12).
+build: sam-venv
+	@test -n "$(PY312)" || { echo "python3.12 not found: install it or set PY312=/path/to/python3.12"; exit 1; }
+	PATH="$$(dirname $(PY312)):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM) build
+
+validate: sam-venv
+	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM) validate --lint
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""CRM connectors, one package per platform; each exposes ``CONNECTOR``, its Connector subclass."""

@@ -1,0 +1,7 @@
+"""The Insightly connector."""
+
+from connectors.insightly.connector import InsightlyConnector
+
+CONNECTOR = InsightlyConnector
+
+__all__ = ["CONNECTOR", "InsightlyConnector"]

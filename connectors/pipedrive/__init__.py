@@ -1,0 +1,7 @@
+"""The Pipedrive connector."""
+
+from connectors.pipedrive.connector import PipedriveConnector
+
+CONNECTOR = PipedriveConnector
+
+__all__ = ["CONNECTOR", "PipedriveConnector"]

@@ -1,0 +1,239 @@
+"""The error hierarchy and the reference's response conventions, in one place.
+
+Two families:
+
+* :class:`ApiError` subclasses stop a request and become an HTTP response (status, content type, body)
+  exactly as the extension expects them (design.md section 7).
+* :class:`CrmError` subclasses are raised by the shared CRM client and connectors; an operation turns them
+  into the reference's ``{successful: false, returnMessage}`` answer with :func:`crm_failure`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TEXT_CONTENT_TYPE = "text/html; charset=utf-8"
+JSON_CONTENT_TYPE = "application/json"
+
+AUTHORIZE_CRM_MESSAGE = "Please go to Settings and authorize CRM platform"
+
+
+class AppConnectError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class ConfigurationError(AppConnectError):
+    """The deployment is missing or has a malformed setting: an operator must fix it."""
+
+
+# --- errors that become an HTTP response -----------------------------------------------------------------
+
+
+class ApiError(AppConnectError):
+    """An error answered to the client as is: ``status`` plus a text or JSON body."""
+
+    status: int = 400
+
+    def __init__(self, message: str, *, status: int | None = None, body: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        self._body = body
+
+    def body(self) -> Any:
+        """The response body: a ``str`` is sent as text, anything else as JSON."""
+        return self._body if self._body is not None else self.message
+
+
+class BadRequest(ApiError):
+    """The request is wrong (a missing or malformed parameter): 400 with a message a person can act on."""
+
+    status = 400
+
+
+class JsonBadRequest(BadRequest):
+    """400 with the reference's JSON shape ``{"error": message}``."""
+
+    def body(self) -> Any:
+        return {"error": self.message}
+
+
+class AuthorizationRequired(BadRequest):
+    """No usable App Connect JWT. The reference answers 400 with this exact text; clients key on it."""
+
+    def __init__(self) -> None:
+        super().__init__(AUTHORIZE_CRM_MESSAGE)
+
+
+class SessionRevoked(ApiError):
+    """The CRM session can no longer be refreshed: 401 with ``errorCode: CRM_SESSION_REVOKED``."""
+
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__("User session expired. Please connect again.")
+
+    def body(self) -> Any:
+        return {
+            "successful": False,
+            "returnMessage": return_message(self.message, "warning"),
+            "errorCode": "CRM_SESSION_REVOKED",
+        }
+
+
+class AdminForbidden(ApiError):
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__("Admin validation failed")
+
+
+class NotImplementedOperation(ApiError):
+    """A declared route whose operation has not been built yet: 501, never a fake success."""
+
+    status = 501
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(f"{operation} is not implemented on this server yet.")
+        self.operation = operation
+
+    def body(self) -> Any:
+        return {"successful": False, "error": self.message, "operation": self.operation}
+
+
+# --- errors raised by CRM calls ----------------------------------------------------------------------------
+
+
+class CrmError(AppConnectError):
+    """A CRM call failed. ``status`` is the CRM's HTTP status when there was one."""
+
+    def __init__(self, message: str, *, status: int | None = None, platform: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.platform = platform
+
+
+class CrmAuthError(CrmError):
+    """The CRM rejected the credentials (401/403)."""
+
+
+class CrmNotFound(CrmError):
+    """The CRM record does not exist (404)."""
+
+
+class CrmBadRequest(CrmError):
+    """The CRM refused the request as invalid (400, 409, 422)."""
+
+
+class CrmRateLimited(CrmError):
+    """The CRM answered 429; ``retry_after`` seconds when it said."""
+
+    def __init__(
+        self, message: str, *, status: int | None = 429, platform: str = "", retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, status=status, platform=platform)
+        self.retry_after = retry_after
+
+
+class CrmUnavailable(CrmError):
+    """The CRM failed (5xx), timed out or dropped the connection."""
+
+
+# --- the reference's returnMessage conventions -----------------------------------------------------------
+
+
+def return_message(
+    message: str, message_type: str = "warning", ttl: int = 5000, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    result: dict[str, Any] = {"message": message, "messageType": message_type, "ttl": ttl}
+    if details is not None:
+        result["details"] = details
+    return result
+
+
+def _details(*texts: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "title": "Details",
+            "items": [{"id": str(i), "type": "text", "text": text} for i, text in enumerate(texts, 1)],
+        }
+    ]
+
+
+_OPERATION_MESSAGES = {
+    "createCallLog": (
+        "Error creating call log",
+        "Please check if your account has permission to CREATE logs.",
+    ),
+    "updateCallLog": (
+        "Error updating call log",
+        "Please check if the log entity still exists on {platform} and "
+        "your account has permission to EDIT logs.",
+    ),
+    "getCallLog": ("Error getting call log", "Please check if your account has permission to READ logs."),
+    "createMessageLog": (
+        "Error creating message log",
+        "Please check if your account has permission to CREATE logs.",
+    ),
+    "updateMessageLog": (
+        "Error updating message log",
+        "Please check if the log entity still exists on "
+        "{platform} and your account has permission to EDIT logs.",
+    ),
+    "findContact": ("Error finding contact", "Please check if your account has permission to GET contacts."),
+    "createContact": (
+        "Error creating contact",
+        "Please check if your account has permission to CREATE contacts.",
+    ),
+    "findContactWithName": (
+        "Error searching contacts",
+        "Please check if your account has permission to GET contacts.",
+    ),
+}
+
+
+def crm_failure(error: CrmError, operation: str, platform: str) -> dict[str, Any]:
+    """The ``{successful: false, returnMessage}`` answer (HTTP 200) for a failed CRM call.
+
+    Kept from the reference: 429 is "Rate limit exceeded" and an auth failure asks to reconnect.
+    Fixed: a CRM 404 or 400 is no longer reported as "Authorization error" (docs/compatibility.md).
+    """
+    if isinstance(error, CrmRateLimited):
+        wait = f"in {int(error.retry_after)} seconds" if error.retry_after else "in the next minute"
+        message = return_message(
+            "Rate limit exceeded",
+            details=_details(
+                f"You have exceeded the maximum number of requests allowed by {platform}. "
+                f"Please try again {wait}. If the problem persists please contact support."
+            ),
+        )
+    elif isinstance(error, CrmAuthError):
+        message = return_message(
+            "Authorization error",
+            details=_details(
+                f"It seems like there's something wrong with your authorization of {platform}. "
+                f"Please Logout and then Connect your {platform} account within this extension."
+            ),
+        )
+    elif isinstance(error, CrmNotFound):
+        title, _ = _OPERATION_MESSAGES.get(operation, (f"Error performing {operation}", ""))
+        message = return_message(
+            title, details=_details(f"The record was not found on {platform}. It may have been deleted.")
+        )
+    else:
+        title, text = _OPERATION_MESSAGES.get(
+            operation,
+            (f"Error performing {operation}", "Please check if your account has the necessary permissions."),
+        )
+        texts = [text.format(platform=platform)]
+        if isinstance(error, CrmBadRequest) and str(error):
+            texts.append(f"{platform} said: {error}")
+        elif isinstance(error, CrmUnavailable):
+            texts.append(f"{platform} is not responding right now. Please try again in a moment.")
+        message = return_message(title, details=_details(*texts))
+    return {"successful": False, "returnMessage": message}
+
+
+def database_failure() -> dict[str, Any]:
+    return {"successful": False, "returnMessage": return_message("Database operation failed")}

@@ -1,0 +1,241 @@
+"""API Gateway (HTTP API, payload 2.0) in, response out: the only module that knows about events.
+
+A function module is three lines: ``handler = api_handler("findContact", find_contact)``. The wrapper
+decodes the event into a :class:`Request` (JWT checked and slid forward as the reference does), calls
+the operation, and encodes what it returns. Errors are mapped to responses in one place.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+
+from appconnect import session as sessions
+from appconnect.errors import (
+    JSON_CONTENT_TYPE,
+    TEXT_CONTENT_TYPE,
+    ApiError,
+    AuthorizationRequired,
+    BadRequest,
+    NotImplementedOperation,
+)
+from appconnect.observability import logger, metrics, tracer
+from appconnect.settings import get_settings
+
+REFRESHED_JWT_HEADER = "x-refreshed-jwt-token"
+
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+@dataclass
+class Response:
+    """What an operation answers. ``body``: ``str`` is text, ``bytes`` binary, anything else JSON."""
+
+    body: Any = None
+    status: int = 200
+    content_type: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def to_api_gateway(self) -> dict[str, Any]:
+        headers = dict(self.headers)
+        if isinstance(self.body, bytes):
+            headers.setdefault("content-type", self.content_type or "application/octet-stream")
+            return {
+                "statusCode": self.status,
+                "headers": headers,
+                "isBase64Encoded": True,
+                "body": base64.b64encode(self.body).decode("ascii"),
+            }
+        if isinstance(self.body, str):
+            headers.setdefault("content-type", self.content_type or TEXT_CONTENT_TYPE)
+            text = self.body
+        elif self.body is None:
+            text = ""
+        else:
+            headers.setdefault("content-type", self.content_type or JSON_CONTENT_TYPE)
+            text = json.dumps(self.body, separators=(",", ":"), ensure_ascii=False)
+        return {"statusCode": self.status, "headers": headers, "isBase64Encoded": False, "body": text}
+
+
+def text(body: str, status: int = 200, content_type: str = TEXT_CONTENT_TYPE) -> Response:
+    return Response(body=body, status=status, content_type=content_type)
+
+
+def error_response(error: ApiError) -> Response:
+    return Response(body=error.body(), status=error.status)
+
+
+@dataclass
+class Request:
+    """The parts of an HTTP API event an operation needs, with the session already verified."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    raw_body: str
+    request_id: str
+    domain_name: str
+    context: Any = None
+    session: sessions.Session | None = None
+    refreshed_token: str | None = None
+
+    @classmethod
+    def from_event(cls, event: dict[str, Any], context: Any = None) -> Request:
+        http = event.get("requestContext", {}).get("http", {})
+        headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+        body = event.get("body") or ""
+        if body and event.get("isBase64Encoded"):
+            try:
+                body = base64.b64decode(body).decode("utf-8")
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise BadRequest("The request body is not valid UTF-8 text.") from exc
+        request = cls(
+            method=str(http.get("method", "GET")).upper(),
+            path=str(event.get("rawPath") or http.get("path") or "/"),
+            query={str(k): str(v) for k, v in (event.get("queryStringParameters") or {}).items()},
+            headers=headers,
+            raw_body=body,
+            request_id=str(event.get("requestContext", {}).get("requestId", "")),
+            domain_name=str(event.get("requestContext", {}).get("domainName", "")),
+            context=context,
+        )
+        request._authenticate()
+        return request
+
+    # -- the JWT middleware (core-behaviour.md 1.2) -------------------------------------------------------
+
+    def _bearer_token(self) -> str | None:
+        value = self.headers.get("authorization", "")
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            return token.strip()
+        return None
+
+    def _authenticate(self) -> None:
+        token = self._bearer_token() or self.query.get("jwtToken") or None
+        if not token:
+            return
+        found = sessions.verify(token)
+        if found is None:
+            return
+        self.session = found
+        if sessions.needs_refresh(found):
+            self.refreshed_token = sessions.issue(found.user_id, found.platform)
+
+    def require_session(self) -> sessions.Session:
+        """The caller's session; the reference's 400 text when there is no valid JWT."""
+        if self.session is None:
+            raise AuthorizationRequired()
+        return self.session
+
+    # -- inputs -------------------------------------------------------------------------------------------
+
+    def param(self, name: str) -> str | None:
+        value = self.query.get(name)
+        return value if value not in (None, "") else None
+
+    def json_body(self) -> dict[str, Any]:
+        """The body as a JSON object; a clear 400 when it is missing, not JSON, or not an object."""
+        if not self.raw_body.strip():
+            return {}
+        try:
+            data = json.loads(self.raw_body)
+        except ValueError as exc:
+            raise BadRequest("The request body must be valid JSON.") from exc
+        if not isinstance(data, dict):
+            raise BadRequest("The request body must be a JSON object.")
+        return data
+
+    def rc_access_token(self) -> str | None:
+        """The RingCentral access token: header ``X-RC-Access-Token``, then body, then query."""
+        candidates: list[Any] = [self.headers.get("x-rc-access-token")]
+        if self.raw_body.strip().startswith("{"):
+            with contextlib.suppress(ValueError, AttributeError):
+                candidates.append(json.loads(self.raw_body).get("rcAccessToken"))
+        candidates.append(self.query.get("rcAccessToken"))
+        for value in candidates:
+            if isinstance(value, list):
+                value = value[0] if value else None
+            if isinstance(value, str) and value.strip():
+                token = value.strip()
+                return token[7:].strip() if token.lower().startswith("bearer ") else token
+        return None
+
+    @property
+    def server_url(self) -> str:
+        """This API's public base URL: ``APP_SERVER`` when set, else the host the request came to."""
+        configured = get_settings().app_server
+        if configured:
+            return configured
+        host = self.headers.get("host") or self.domain_name
+        scheme = self.headers.get("x-forwarded-proto") or (
+            "http" if host.startswith("127.0.0.1") else "https"
+        )
+        return f"{scheme}://{host}"
+
+    def remaining_ms(self) -> int:
+        """Milliseconds left before the Lambda deadline (30 s when there is no Lambda context)."""
+        getter = getattr(self.context, "get_remaining_time_in_millis", None)
+        return int(getter()) if callable(getter) else 30_000
+
+
+Operation = Callable[[Request], "Response | dict[str, Any] | list[Any] | str"]
+
+
+def _as_response(result: Response | dict[str, Any] | list[Any] | str) -> Response:
+    return result if isinstance(result, Response) else Response(body=result)
+
+
+def api_handler(operation: str, fn: Operation) -> LambdaHandler:
+    """The Lambda handler for one HTTP operation."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+    @metrics.log_metrics(raise_on_empty_metrics=False)
+    @tracer.capture_lambda_handler(capture_response=False)
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        started = time.perf_counter()
+        metrics.add_dimension(name="operation", value=operation)
+        logger.append_keys(operation=operation)
+        request: Request | None = None
+        try:
+            request = Request.from_event(event, context)
+            response = _as_response(fn(request))
+        except ApiError as error:
+            response = error_response(error)
+        except Exception:
+            logger.exception("unhandled error")
+            response = Response(body={"error": "Internal server error"}, status=500)
+        if request is not None and request.refreshed_token:
+            response.headers[REFRESHED_JWT_HEADER] = request.refreshed_token
+        status_class = (
+            "ServerErrors" if response.status >= 500 else "ClientErrors" if response.status >= 400 else None
+        )
+        metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
+        if status_class:
+            metrics.add_metric(name=status_class, unit=MetricUnit.Count, value=1)
+        metrics.add_metric(
+            name="Latency",
+            unit=MetricUnit.Milliseconds,
+            value=round((time.perf_counter() - started) * 1000, 3),
+        )
+        return response.to_api_gateway()
+
+    return handler
+
+
+def not_implemented(operation: str) -> LambdaHandler:
+    """The handler of a declared route whose operation is not built yet: 501 with a clear message."""
+
+    def refuse(_request: Request) -> Response:
+        raise NotImplementedOperation(operation)
+
+    return api_handler(operation, refuse)
