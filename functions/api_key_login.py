@@ -1,5 +1,6 @@
-"""POST /apiKeyLogin: not implemented yet; answers 501 until its issue lands."""
+"""POST /apiKeyLogin"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.auth import api_key_login
 
-handler = not_implemented("apiKeyLogin")
+handler = api_handler("apiKeyLogin", api_key_login)

@@ -1,5 +1,6 @@
-"""GET /authValidation: not implemented yet; answers 501 until its issue lands."""
+"""GET /authValidation"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.auth import auth_validation
 
-handler = not_implemented("authValidation")
+handler = api_handler("authValidation", auth_validation)

@@ -1,5 +1,6 @@
-"""POST /callLog/cacheNote: not implemented yet; answers 501 until its issue lands."""
+"""POST /callLog/cacheNote"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.call_logs import cache_call_note
 
-handler = not_implemented("cacheCallNote")
+handler = api_handler("cacheCallNote", cache_call_note)

@@ -1,5 +1,6 @@
-"""POST /callLog: not implemented yet; answers 501 until its issue lands."""
+"""POST /callLog"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.call_logs import create_call_log
 
-handler = not_implemented("createCallLog")
+handler = api_handler("createCallLog", create_call_log)

@@ -1,5 +1,6 @@
-"""POST /contact: not implemented yet; answers 501 until its issue lands."""
+"""POST /contact"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.contacts import create_contact
 
-handler = not_implemented("createContact")
+handler = api_handler("createContact", create_contact)

@@ -1,5 +1,6 @@
-"""POST /messageLog: not implemented yet; answers 501 until its issue lands."""
+"""POST /messageLog"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.message_logs import create_message_log
 
-handler = not_implemented("createMessageLog")
+handler = api_handler("createMessageLog", create_message_log)

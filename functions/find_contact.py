@@ -1,5 +1,6 @@
-"""GET /contact: not implemented yet; answers 501 until its issue lands."""
+"""GET /contact"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.contacts import find_contact
 
-handler = not_implemented("findContact")
+handler = api_handler("findContact", find_contact)

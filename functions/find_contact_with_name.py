@@ -1,5 +1,6 @@
-"""GET /custom/contact/search: not implemented yet; answers 501 until its issue lands."""
+"""GET /custom/contact/search"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.contacts import find_contact_with_name
 
-handler = not_implemented("findContactWithName")
+handler = api_handler("findContactWithName", find_contact_with_name)

@@ -1,5 +1,6 @@
-"""GET /callLog: not implemented yet; answers 501 until its issue lands."""
+"""GET /callLog"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.call_logs import get_call_log
 
-handler = not_implemented("getCallLog")
+handler = api_handler("getCallLog", get_call_log)

@@ -1,5 +1,6 @@
-"""GET /user/settings: not implemented yet; answers 501 until its issue lands."""
+"""GET /user/settings"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.user import get_user_settings
 
-handler = not_implemented("getUserSettings")
+handler = api_handler("getUserSettings", get_user_settings)

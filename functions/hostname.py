@@ -1,5 +1,6 @@
-"""GET /hostname: not implemented yet; answers 501 until its issue lands."""
+"""GET /hostname"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.auth import hostname
 
-handler = not_implemented("hostname")
+handler = api_handler("hostname", hostname)

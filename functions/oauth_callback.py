@@ -1,5 +1,6 @@
-"""GET /oauth-callback: not implemented yet; answers 501 until its issue lands."""
+"""GET /oauth-callback"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.auth import oauth_callback
 
-handler = not_implemented("oauthCallback")
+handler = api_handler("oauthCallback", oauth_callback)

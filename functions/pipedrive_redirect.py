@@ -1,5 +1,6 @@
-"""GET /pipedrive-redirect: not implemented yet; answers 501 until its issue lands."""
+"""GET /pipedrive-redirect: the page Pipedrive's app install and OAuth redirect land on."""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.app_routes import app_page
 
-handler = not_implemented("pipedriveRedirect")
+handler = api_handler("pipedriveRedirect", app_page("pipedrive"))

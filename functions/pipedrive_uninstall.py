@@ -1,5 +1,6 @@
-"""DELETE /pipedrive-redirect: not implemented yet; answers 501 until its issue lands."""
+"""DELETE /pipedrive-redirect: Pipedrive's app-uninstall webhook."""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.app_routes import uninstall_webhook
 
-handler = not_implemented("pipedriveUninstall")
+handler = api_handler("pipedriveUninstall", uninstall_webhook("pipedrive"))

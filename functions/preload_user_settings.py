@@ -1,5 +1,6 @@
-"""GET /user/preloadSettings: not implemented yet; answers 501 until its issue lands."""
+"""GET /user/preloadSettings"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.user import preload_user_settings
 
-handler = not_implemented("preloadUserSettings")
+handler = api_handler("preloadUserSettings", preload_user_settings)

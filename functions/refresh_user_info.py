@@ -1,5 +1,6 @@
-"""POST /user/refreshInfo: not implemented yet; answers 501 until its issue lands."""
+"""POST /user/refreshInfo"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.user import refresh_user_info
 
-handler = not_implemented("refreshUserInfo")
+handler = api_handler("refreshUserInfo", refresh_user_info)

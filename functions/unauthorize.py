@@ -1,5 +1,6 @@
-"""POST /unAuthorize: not implemented yet; answers 501 until its issue lands."""
+"""POST /unAuthorize"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.auth import unauthorize
 
-handler = not_implemented("unAuthorize")
+handler = api_handler("unAuthorize", unauthorize)

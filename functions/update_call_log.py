@@ -1,5 +1,6 @@
-"""PATCH /callLog: not implemented yet; answers 501 until its issue lands."""
+"""PATCH /callLog"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.call_logs import update_call_log
 
-handler = not_implemented("updateCallLog")
+handler = api_handler("updateCallLog", update_call_log)

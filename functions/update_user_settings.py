@@ -1,5 +1,6 @@
-"""POST /user/settings: not implemented yet; answers 501 until its issue lands."""
+"""POST /user/settings"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.user import update_user_settings
 
-handler = not_implemented("updateUserSettings")
+handler = api_handler("updateUserSettings", update_user_settings)

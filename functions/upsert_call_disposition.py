@@ -1,5 +1,6 @@
-"""PUT /callDisposition: not implemented yet; answers 501 until its issue lands."""
+"""PUT /callDisposition"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.call_logs import upsert_call_disposition
 
-handler = not_implemented("upsertCallDisposition")
+handler = api_handler("upsertCallDisposition", upsert_call_disposition)

@@ -1,5 +1,6 @@
-"""GET /userInfoHash: not implemented yet; answers 501 until its issue lands."""
+"""GET /userInfoHash"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.auth import user_info_hash
 
-handler = not_implemented("userInfoHash")
+handler = api_handler("userInfoHash", user_info_hash)

@@ -18,6 +18,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
+from appconnect import deadline
 from appconnect import session as sessions
 from appconnect.errors import (
     JSON_CONTENT_TYPE,
@@ -129,7 +130,7 @@ class Request:
             return
         self.session = found
         if sessions.needs_refresh(found):
-            self.refreshed_token = sessions.issue(found.user_id, found.platform)
+            self.refreshed_token = sessions.issue(found.user_id, found.platform, generation=found.generation)
 
     def require_session(self) -> sessions.Session:
         """The caller's session; the reference's 400 text when there is no valid JWT."""
@@ -198,9 +199,6 @@ def _as_response(result: Response | dict[str, Any] | list[Any] | str) -> Respons
 def api_handler(operation: str, fn: Operation) -> LambdaHandler:
     """The Lambda handler for one HTTP operation."""
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
-    @metrics.log_metrics(raise_on_empty_metrics=False)
-    @tracer.capture_lambda_handler(capture_response=False)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         started = time.perf_counter()
         metrics.add_dimension(name="operation", value=operation)
@@ -208,6 +206,7 @@ def api_handler(operation: str, fn: Operation) -> LambdaHandler:
         request: Request | None = None
         try:
             request = Request.from_event(event, context)
+            deadline.start(request.remaining_ms())
             response = _as_response(fn(request))
         except ApiError as error:
             response = error_response(error)
@@ -229,7 +228,16 @@ def api_handler(operation: str, fn: Operation) -> LambdaHandler:
         )
         return response.to_api_gateway()
 
-    return handler
+    return instrument(handler, correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+
+
+def instrument(handler: LambdaHandler, correlation_id_path: str | None = None) -> LambdaHandler:
+    """Wrap a Lambda handler with the Powertools logger context, metrics flushing and (when on) tracing."""
+    wrapped = handler
+    if get_settings().tracing_enabled:
+        wrapped = tracer().capture_lambda_handler(capture_response=False)(wrapped)
+    wrapped = metrics.log_metrics(raise_on_empty_metrics=False)(wrapped)
+    return logger.inject_lambda_context(correlation_id_path=correlation_id_path, clear_state=True)(wrapped)
 
 
 def not_implemented(operation: str) -> LambdaHandler:

@@ -26,9 +26,18 @@ class Session:
     platform: str
     issued_at: int
     expires_at: int
+    #: the user's session generation when issued; logout moves it on, so older tokens stop working
+    generation: int = 0
 
 
-def issue(user_id: str, platform: str, *, now: float | None = None, settings: Settings | None = None) -> str:
+def issue(
+    user_id: str,
+    platform: str,
+    *,
+    generation: int = 0,
+    now: float | None = None,
+    settings: Settings | None = None,
+) -> str:
     """A signed session JWT for ``user_id`` on ``platform``."""
     settings = settings or get_settings()
     issued = int(now if now is not None else time.time())
@@ -39,6 +48,7 @@ def issue(user_id: str, platform: str, *, now: float | None = None, settings: Se
         "exp": issued + settings.jwt_lifetime_days * _DAY,
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
+        "gen": int(generation),
     }
     return jwt.encode(payload, settings.require_jwt_secret(), algorithm=ALGORITHM)
 
@@ -66,8 +76,13 @@ def verify(token: str, *, now: float | None = None, settings: Settings | None = 
     user_id, platform = claims.get("id"), claims.get("platform")
     if not isinstance(user_id, str) or not user_id or not isinstance(platform, str) or not platform:
         return None
+    generation = claims.get("gen", 0)
     return Session(
-        user_id=user_id, platform=platform, issued_at=int(claims["iat"]), expires_at=int(claims["exp"])
+        user_id=user_id,
+        platform=platform,
+        issued_at=int(claims["iat"]),
+        expires_at=int(claims["exp"]),
+        generation=generation if isinstance(generation, int) else -1,
     )
 
 

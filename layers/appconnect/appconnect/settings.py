@@ -50,6 +50,7 @@ class Settings:
     app_server: str = ""
     ringcentral_server: str = "https://platform.ringcentral.com"
     use_cache: bool = False
+    tracing_enabled: bool = True
     aws_region: str = "us-east-1"
     dynamodb_endpoint_url: str = ""
     users_table: str = ""
@@ -99,6 +100,7 @@ def _load() -> Settings:
         app_server=_text("APP_SERVER").rstrip("/"),
         ringcentral_server=_text("RINGCENTRAL_SERVER", "https://platform.ringcentral.com").rstrip("/"),
         use_cache=_flag("USE_CACHE"),
+        tracing_enabled=not _flag("POWERTOOLS_TRACE_DISABLED"),
         aws_region=_text("AWS_REGION", _text("AWS_DEFAULT_REGION", "us-east-1")),
         dynamodb_endpoint_url=_text("DYNAMODB_ENDPOINT_URL"),
         users_table=_text("USERS_TABLE"),

@@ -8,6 +8,7 @@ returning the seed's shapes. A method the connector does not override is "not im
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from appconnect.settings import connector_setting
@@ -33,6 +34,13 @@ INTERFACES: dict[str, str] = {
     "getUserList": "get_user_list",
     "getLogFormatType": "get_log_format_type",
     "refreshUserInfo": "refresh_user_info",
+}
+
+#: This server's own capabilities beyond the reference's interface (not reported by /implementedInterfaces).
+EXTENSIONS: dict[str, str] = {
+    "findCallLog": "find_call_log",
+    "appPage": "app_page",
+    "uninstallWebhook": "uninstalled_user_id",
 }
 
 #: Interfaces of the reference that none of our connectors offers; reported as ``false``.
@@ -71,7 +79,7 @@ class Connector:
     @classmethod
     def implements(cls, interface: str) -> bool:
         """True when the connector overrides the method behind the extension's ``interface`` name."""
-        method = INTERFACES.get(interface)
+        method = INTERFACES.get(interface) or EXTENSIONS.get(interface)
         if method is None:
             return False
         if method == "get_auth_type":
@@ -79,6 +87,13 @@ class Connector:
         return getattr(cls, method, None) is not getattr(Connector, method, None)
 
     # -- the seed interface (overridden by connectors) ----------------------------------------------------
+    #
+    # Every method is called with keyword arguments only, and must accept (and ignore) arguments it does not
+    # use (``**_: Any``), so the core can pass new context without breaking connectors. ``user`` is a
+    # :class:`CrmUser` (tokens already decrypted and refreshed); ``auth_header`` is the ready-made
+    # ``Authorization`` value (``Bearer <token>`` or ``Basic <...>``). CRM calls go through
+    # :class:`appconnect.connector.client.CrmClient`; CRM failures are raised as its typed errors and the
+    # core turns them into the user-facing messages. Results are the seed's camelCase dicts.
 
     def get_auth_type(self) -> AuthType:
         return self.auth_type
@@ -86,47 +101,135 @@ class Connector:
     def get_log_format_type(self) -> str:
         return self.log_format
 
-    def get_oauth_info(self, **kwargs: Any) -> dict[str, Any]:
+    def get_oauth_info(
+        self, *, hostname: str = "", token_url: str = "", api_url: str = "", **_: Any
+    ) -> OAuthInfo:
+        """The OAuth client to exchange codes and refresh tokens with (oauth connectors)."""
         raise NotImplementedError
 
-    def get_basic_auth(self, *, api_key: str) -> str:
+    def get_basic_auth(self, *, api_key: str, **_: Any) -> str:
+        """The base64 credential for ``Authorization: Basic`` (apiKey connectors)."""
         raise NotImplementedError
 
     def get_user_info(self, **kwargs: Any) -> dict[str, Any]:
+        """Who logged in. kwargs: auth_header, hostname, additional_info, api_key, token_response, token_url,
+        api_url, username. Returns ``{successful, platformUserInfo: {id, name, timezoneName, timezoneOffset,
+        platformAdditionalInfo, overridingHostname?, overridingApiKey?}, returnMessage}``."""
         raise NotImplementedError
 
     def unauthorize(self, **kwargs: Any) -> dict[str, Any]:
+        """Revoke the user's CRM credentials at the CRM (kwargs: user). The core then forgets them.
+        Returns ``{returnMessage}``."""
         raise NotImplementedError
 
     def find_contact(self, **kwargs: Any) -> dict[str, Any]:
+        """kwargs: user, auth_header, phone_number (E.164), overriding_format, is_extension (bool).
+        Returns ``{successful, matchedContactInfo: [...], returnMessage?, extraDataTracking?}``."""
         raise NotImplementedError
 
     def find_contact_with_name(self, **kwargs: Any) -> dict[str, Any]:
+        """kwargs: user, auth_header, name. Returns ``{successful, matchedContactInfo, returnMessage?}``."""
         raise NotImplementedError
 
     def create_contact(self, **kwargs: Any) -> dict[str, Any]:
+        """kwargs: user, auth_header, phone_number, new_contact_name, new_contact_type, additional_submission.
+        Returns ``{contactInfo: {id, name}, returnMessage, extraDataTracking?}``."""
         raise NotImplementedError
 
     def create_call_log(self, **kwargs: Any) -> dict[str, Any]:
+        """kwargs: user, auth_header, contact_info, call_log, note, additional_submission,
+        composed_log_details, hashed_account_id, admin_settings, user_mappings, cache.
+        Returns ``{logId, returnMessage, extraDataTracking?}``; ``logId`` None means nothing was created."""
         raise NotImplementedError
 
     def update_call_log(self, **kwargs: Any) -> dict[str, Any]:
+        """kwargs: user, auth_header, log_id, subject, note, start_time, duration, result, recording_link,
+        additional_submission, composed_log_details, admin_settings, user_mappings.
+        Returns ``{updatedNote, returnMessage, extraDataTracking?}``."""
         raise NotImplementedError
 
     def get_call_log(self, **kwargs: Any) -> dict[str, Any]:
+        """kwargs: user, auth_header, log_id, contact_id. Returns ``{callLogInfo: {subject, note, contactName,
+        fullBody, fullLogResponse, dispositions}, extraDataTracking?}``."""
         raise NotImplementedError
 
     def upsert_call_disposition(self, **kwargs: Any) -> dict[str, Any]:
+        """kwargs: user, auth_header, log_id, dispositions. Returns ``{logId, extraDataTracking?}``."""
         raise NotImplementedError
 
     def create_message_log(self, **kwargs: Any) -> dict[str, Any]:
+        """kwargs: user, auth_header, contact_info, message, additional_submission, recording_link,
+        fax_doc_link, fax_download_link, image_link, video_link, shared_sms_log_content, admin_settings,
+        cache. Returns ``{logId, returnMessage, extraDataTracking?}``."""
         raise NotImplementedError
 
     def update_message_log(self, **kwargs: Any) -> dict[str, Any]:
+        """kwargs: user, auth_header, log_id, contact_info, message, additional_submission,
+        shared_sms_log_content. Returns ``{extraDataTracking?, returnMessage?}``."""
         raise NotImplementedError
 
     def get_user_list(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """kwargs: user, auth_header. Returns ``[{id, name, email?}]``."""
         raise NotImplementedError
 
     def refresh_user_info(self, **kwargs: Any) -> dict[str, Any]:
         raise NotImplementedError
+
+    def find_call_log(self, **kwargs: Any) -> str | None:
+        """Crash recovery: the id of a call log this user created for this call since ``since`` (epoch
+        seconds), or None. kwargs: the same as :meth:`create_call_log` plus ``since``. The core calls it
+        only when an earlier attempt may have written to the CRM without recording it, so a retry does
+        not create a second activity."""
+        raise NotImplementedError
+
+    # -- the CRM's app lifecycle routes (Pipedrive's /pipedrive-redirect) ---------------------------------
+
+    def app_page(self, *, query: dict[str, str], server_url: str, **_: Any) -> str:
+        """The HTML page the CRM's app redirect (or marketplace install) lands on."""
+        raise NotImplementedError
+
+    def uninstalled_user_id(self, *, headers: dict[str, str], body: dict[str, Any], **_: Any) -> str:
+        """Check the CRM's uninstall webhook (raise :class:`appconnect.errors.ApiError` to refuse it) and
+        return the stored user id (``<crmUserId>-<platform>``) whose data must go."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class OAuthInfo:
+    """An OAuth client. ``client_auth``: ``basic`` (credentials in the Authorization header, RFC 6749
+    2.3.1) or ``query`` (Bullhorn: every parameter in the query string, no Authorization header)."""
+
+    client_id: str
+    client_secret: str
+    access_token_uri: str
+    redirect_uri: str
+    client_auth: Literal["basic", "query"] = "basic"
+
+
+@dataclass
+class CrmUser:
+    """The stored user as a connector sees it: tokens decrypted, nothing of the storage layer.
+
+    A connector that changes ``platform_additional_info`` (e.g. a new CRM session token) sets
+    ``changed = True``; the core saves it after the call.
+    """
+
+    id: str
+    platform: str
+    hostname: str = ""
+    access_token: str = ""
+    refresh_token: str = ""
+    token_expiry: float | None = None
+    timezone_name: str = ""
+    timezone_offset: str = ""
+    name: str = ""
+    platform_additional_info: dict[str, Any] = field(default_factory=dict)
+    user_settings: dict[str, Any] = field(default_factory=dict)
+    changed: bool = False
+
+    def setting_value(self, setting_id: str, default: Any = None) -> Any:
+        """The value of the user's setting ``setting_id`` (``userSettings[id].value``)."""
+        entry = self.user_settings.get(setting_id)
+        if isinstance(entry, dict) and "value" in entry:
+            return entry["value"]
+        return default

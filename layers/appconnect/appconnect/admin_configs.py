@@ -1,0 +1,58 @@
+"""Company-wide (admin) settings and user mappings, keyed by the hashed RingCentral account id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist
+
+from appconnect.models import AdminConfigModel
+
+
+def load(hashed_account_id: str | None) -> AdminConfigModel | None:
+    if not hashed_account_id:
+        return None
+    try:
+        return AdminConfigModel.get(hashed_account_id)
+    except DoesNotExist:
+        return None
+
+
+def settings_of(hashed_account_id: str | None) -> dict[str, Any]:
+    config = load(hashed_account_id)
+    return dict(config.user_settings or {}) if config is not None else {}
+
+
+def mappings_of(hashed_account_id: str | None) -> list[dict[str, Any]]:
+    config = load(hashed_account_id)
+    return list(config.user_mappings or []) if config is not None else []
+
+
+def merge_user_settings(admin: dict[str, Any] | None, user: dict[str, Any] | None) -> dict[str, Any]:
+    """The settings a user sees: admin values win unless the admin let users customise them
+    (core-behaviour.md 5.3, without the plugin-config merge, which this server does not offer)."""
+    if not admin:
+        return dict(user or {})
+    if not user:
+        return {}
+    result: dict[str, Any] = {}
+    for key in list(dict.fromkeys([*admin, *user])):
+        admin_entry = admin.get(key)
+        user_entry = user.get(key)
+        if isinstance(admin_entry, dict) and admin_entry.get("isRemoved"):
+            continue
+        customizable = admin_entry is None or (
+            isinstance(admin_entry, dict)
+            and (admin_entry.get("customizable") or admin_entry.get("isCustomizable"))
+        )
+        if customizable and isinstance(user_entry, dict):
+            result[key] = {
+                "customizable": True,
+                "value": user_entry.get("value"),
+                "defaultValue": user_entry.get("defaultValue"),
+                "options": user_entry.get("options"),
+            }
+            result[key] = {k: v for k, v in result[key].items() if v is not None or k == "value"}
+        elif admin_entry is not None:
+            result[key] = admin_entry
+    return result

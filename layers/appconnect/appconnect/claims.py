@@ -1,0 +1,130 @@
+"""Effectively-once CRM writes: claim a key with a conditional write before the CRM write, record the
+CRM id after it (design.md section 9).
+
+A claim is an item ``(owner, key)`` in CallLogs or MessageLogs with ``status``:
+
+* ``pending``: someone is writing to the CRM; their lease ends at ``leaseUntil`` (their Lambda deadline);
+* ``logged``: done, ``logId`` is the CRM record;
+* ``unknown``: the CRM write may or may not have happened (a timeout, a dropped connection).
+
+:func:`claim` answers what the caller must do: write (the key is new), return the existing ``logId``,
+or recover (a pending claim whose holder died, or an unknown one): look for the record in the CRM
+before writing again, so a crash between the CRM write and the record does not duplicate it.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
+
+from appconnect import deadline, users
+from appconnect.observability import logger
+
+_POLL_FIRST_S = 0.05
+_POLL_MAX_S = 0.5
+
+
+class Outcome(Enum):
+    WRITE = "write"  # the key is ours and new: write to the CRM
+    RECOVER = "recover"  # ours, but an earlier attempt may have written: look in the CRM first
+    LOGGED = "logged"  # already written: answer with record.log_id
+    BUSY = "busy"  # another live request holds it and did not finish in our time
+
+
+@dataclass
+class Claim:
+    outcome: Outcome
+    record: Any
+    token: str = ""
+
+
+def claim(model_class: Any, hash_key: str, range_key: str, **attributes: Any) -> Claim:
+    """Claim ``(hash_key, range_key)``; waits for a live holder within the invocation's deadline."""
+    pause = _POLL_FIRST_S
+    while True:
+        token = uuid.uuid4().hex
+        now = time.time()
+        lease = now + max(deadline.remaining(), 1.0) + deadline.ANSWER_MARGIN_S
+        record = model_class(
+            hash_key,
+            range_key,
+            status="pending",
+            claim_token=token,
+            claimed_at=now,
+            lease_until=lease,
+            **attributes,
+        )
+        hash_attr = model_class._hash_key_attribute()
+        try:
+            record.save(condition=hash_attr.does_not_exist())
+            return Claim(Outcome.WRITE, record, token)
+        except PutError as error:
+            if not users.is_conflict(error):
+                raise
+        existing = model_class.get(hash_key, range_key, consistent_read=True)
+        if existing.status == "logged" and existing.log_id:
+            return Claim(Outcome.LOGGED, existing)
+        if existing.status == "unknown" or (existing.lease_until or 0) < now:
+            taken = _take_over(model_class, existing, token, lease)
+            if taken is not None:
+                return Claim(Outcome.RECOVER, taken, token)
+            continue
+        if deadline.remaining() < pause + 0.5:
+            return Claim(Outcome.BUSY, existing)
+        time.sleep(pause)
+        pause = min(pause * 2, _POLL_MAX_S)
+
+
+def _take_over(model_class: Any, existing: Any, token: str, lease: float) -> Any | None:
+    old_token = existing.claim_token
+    try:
+        existing.update(
+            actions=[
+                model_class.claim_token.set(token),
+                model_class.lease_until.set(lease),
+                model_class.status.set("pending"),
+                model_class.claimed_at.set(time.time()),
+            ],
+            condition=model_class.claim_token == old_token,
+        )
+    except UpdateError as error:
+        if users.is_conflict(error):
+            return None
+        raise
+    logger.info("took over an abandoned claim", extra={"table": model_class.Meta.table_name})
+    return existing
+
+
+def complete(current: Claim, log_id: str, **attributes: Any) -> None:
+    """Record the CRM id; only the claim's holder may."""
+    model_class = type(current.record)
+    actions = [model_class.status.set("logged"), model_class.log_id.set(str(log_id))]
+    actions += [getattr(model_class, name).set(value) for name, value in attributes.items()]
+    current.record.update(actions=actions, condition=model_class.claim_token == current.token)
+
+
+def release(current: Claim) -> None:
+    """Give the key up: the CRM write definitely did not happen."""
+    model_class = type(current.record)
+    try:
+        current.record.delete(condition=model_class.claim_token == current.token)
+    except DeleteError as error:
+        if not users.is_conflict(error):
+            raise
+
+
+def mark_unknown(current: Claim) -> None:
+    """The CRM may have written: the next attempt must look before writing."""
+    model_class = type(current.record)
+    try:
+        current.record.update(
+            actions=[model_class.status.set("unknown")], condition=model_class.claim_token == current.token
+        )
+    except UpdateError as error:
+        if not users.is_conflict(error):
+            raise

@@ -1,0 +1,75 @@
+"""The authenticated connector context most operations start from (core-behaviour.md 1.7).
+
+Load the caller's user (scoped to the JWT's platform and session generation), pick its connector,
+refresh its OAuth token if it is about to expire, and build the Authorization header the connector
+uses. A missing user or a logged-out session answers like a missing JWT, as the extension expects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from appconnect import token_refresh, users
+from appconnect.connector import Connector, CrmUser, UnknownPlatform, get_connector
+from appconnect.errors import AuthorizationRequired, JsonBadRequest
+from appconnect.http import Request
+from appconnect.models import UserModel
+from appconnect.session import Session
+
+
+@dataclass
+class AuthContext:
+    session: Session
+    model: UserModel
+    user: CrmUser
+    connector: Connector
+    auth_header: str
+
+    @property
+    def platform(self) -> str:
+        return self.connector.platform
+
+    def save_connector_changes(self) -> None:
+        """Persist what the connector changed on the user (e.g. a new CRM session token)."""
+        if self.user.changed:
+            users.save_additional_info(self.model.id, self.user.platform_additional_info)
+            self.user.changed = False
+
+
+def connector_for(session: Session) -> Connector:
+    try:
+        return get_connector(session.platform)
+    except UnknownPlatform as error:
+        raise JsonBadRequest(str(error)) from error
+
+
+def load_user(request: Request) -> tuple[Session, UserModel]:
+    """The caller's stored user; the reference's 400 when there is none or the session was logged out."""
+    session = request.require_session()
+    model = users.load(session.user_id)
+    if (
+        model is None
+        or model.platform != session.platform
+        or (model.session_generation or 0) != session.generation
+    ):
+        raise AuthorizationRequired()
+    return session, model
+
+
+def authenticate(request: Request, loaded: tuple[Session, UserModel] | None = None) -> AuthContext:
+    """Everything a connector call needs; raises SessionRevoked (401) when the CRM session is gone.
+
+    ``loaded``: the result of :func:`load_user` when the operation already has it (saves a read).
+    """
+    session, model = loaded or load_user(request)
+    connector = connector_for(session)
+    if not model.encrypted_access_token:
+        raise AuthorizationRequired()
+    if connector.get_auth_type() == "oauth":
+        model = token_refresh.refresh_if_expiring(model, connector)
+        user = users.to_crm_user(model)
+        auth_header = f"Bearer {user.access_token}"
+    else:
+        user = users.to_crm_user(model)
+        auth_header = f"Basic {connector.get_basic_auth(api_key=user.access_token)}"
+    return AuthContext(session=session, model=model, user=user, connector=connector, auth_header=auth_header)

@@ -1,0 +1,40 @@
+"""Routes a CRM's app lifecycle needs (Pipedrive: the app's redirect page and its uninstall webhook).
+
+The core knows nothing of the CRM: the connector renders the page and authenticates the webhook; the
+core forgets the user.
+"""
+
+from __future__ import annotations
+
+from appconnect import users
+from appconnect.connector import get_connector
+from appconnect.errors import CrmError
+from appconnect.http import Operation, Request, Response, text
+from appconnect.models import UserModel
+from appconnect.observability import logger
+
+
+def app_page(platform: str) -> Operation:
+    def page(request: Request) -> Response:
+        connector = get_connector(platform)
+        return text(connector.app_page(query=request.query, server_url=request.server_url))
+
+    return page
+
+
+def uninstall_webhook(platform: str) -> Operation:
+    def uninstall(request: Request) -> Response:
+        connector = get_connector(platform)
+        user_id = connector.uninstalled_user_id(headers=request.headers, body=request.json_body())
+        model = users.load(user_id)
+        if model is not None and model.platform == platform:
+            try:
+                connector.unauthorize(user=users.to_crm_user(model))
+            except CrmError:
+                # Uninstalling the app already invalidates its tokens at the CRM; forgetting the user
+                # matters more than a failed courtesy revoke.
+                logger.warning("token revoke failed during uninstall", extra={"platform": platform})
+            UserModel(user_id).delete()
+        return text("User deleted")
+
+    return uninstall

@@ -1,0 +1,200 @@
+"""Login, logout and session checks (core-behaviour.md section 4)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+from appconnect import hashing, oauth, ringcentral, session, users
+from appconnect.connector import Connector, UnknownPlatform, get_connector
+from appconnect.context import authenticate, load_user
+from appconnect.errors import AuthorizationRequired, BadRequest, CrmError, JsonBadRequest, crm_failure
+from appconnect.http import Request, Response, text
+from appconnect.models import UserModel
+from appconnect.observability import logger
+
+
+def _connector(platform: str) -> Connector:
+    try:
+        return get_connector(platform)
+    except UnknownPlatform as error:
+        raise JsonBadRequest(str(error)) from error
+
+
+def _platform_and_hostname(request: Request, callback_uri: str) -> tuple[str, str]:
+    state = parse_qs(urlsplit(callback_uri).query).get("state", [None])[0] or request.param("state") or ""
+    state_params = parse_qs(unquote(state))
+    platform = (state_params.get("platform") or [""])[0]
+    if not platform and "platform=" in callback_uri:
+        # legacy clients put platform=... in the callback itself; take the value only (the reference kept
+        # everything after it)
+        platform = parse_qs(callback_uri.split("?", 1)[-1]).get("platform", [""])[0]
+    hostname = request.param("hostname") or (state_params.get("hostname") or [""])[0]
+    return platform, hostname
+
+
+def _rc_account(request: Request) -> tuple[str | None, str | None]:
+    """(raw, hashed) RingCentral account id, only when RingCentral itself vouches for it."""
+    token = request.rc_access_token()
+    if not token:
+        return None, None
+    who = ringcentral.identity(token)
+    return who.account_id, hashing.hash_id(who.account_id)
+
+
+def _login_answer(model: UserModel, platform: str, name: str, return_message: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "jwtToken": session.issue(model.id, platform, generation=int(model.session_generation or 0)),
+        "name": name,
+    }
+    if return_message is not None:
+        answer["returnMessage"] = return_message
+    return answer
+
+
+def oauth_callback(request: Request) -> Response | dict[str, Any]:
+    """GET /oauth-callback: exchange the CRM's authorization code, save the user, issue a JWT."""
+    callback_uri = request.param("callbackUri")
+    if not callback_uri or callback_uri == "undefined":
+        code = request.param("code")
+        if not code:
+            raise BadRequest("Missing callbackUri")
+        callback_uri = f"{request.server_url}/oauth-callback?{urlencode({'code': code})}"
+    platform, hostname = _platform_and_hostname(request, callback_uri)
+    if not platform:
+        raise BadRequest("Missing platform name")
+    if "code=" not in callback_uri and request.param("code"):
+        joiner = "&" if "?" in callback_uri else "?"
+        callback_uri = f"{callback_uri}{joiner}{urlencode({'code': request.param('code')})}"
+    connector = _connector(platform)
+    token_url = request.param("tokenUrl") or ""
+    api_url = request.param("apiUrl") or ""
+    rc_account_id, hashed_account_id = _rc_account(request)
+    try:
+        info = connector.get_oauth_info(
+            hostname=hostname, token_url=token_url, api_url=api_url, server_url=request.server_url
+        )
+        code = oauth.code_from_callback(callback_uri, info.redirect_uri)
+        tokens = oauth.exchange_code(info, platform, code)
+        result = connector.get_user_info(
+            auth_header=f"Bearer {tokens.access_token}",
+            hostname=hostname,
+            token_url=token_url,
+            api_url=api_url,
+            username=request.param("username") or "",
+            token_response=tokens.raw,
+            access_token=tokens.access_token,
+        )
+    except CrmError as error:
+        logger.info("oauth login failed", extra={"platform": platform, "error": type(error).__name__})
+        raise JsonBadRequest(str(error) or "The CRM refused the login.") from error
+    if not result.get("successful"):
+        return {"returnMessage": result.get("returnMessage")}
+    info_out = result["platformUserInfo"]
+    model = users.save_login(
+        users.Login(
+            user_id=str(info_out["id"]),
+            platform=platform,
+            name=str(info_out.get("name") or ""),
+            hostname=str(info_out.get("overridingHostname") or hostname or ""),
+            access_token=tokens.access_token,
+            refresh_token=tokens.refresh_token,
+            token_expiry=tokens.expires_at,
+            timezone_name=str(info_out.get("timezoneName") or ""),
+            timezone_offset=str(info_out.get("timezoneOffset") or ""),
+            platform_additional_info=dict(info_out.get("platformAdditionalInfo") or {}),
+            rc_account_id=rc_account_id,
+            hashed_rc_account_id=hashed_account_id,
+            hashed_rc_extension_id=request.headers.get("rc-extension-id") or None,
+        )
+    )
+    return _login_answer(model, platform, str(info_out.get("name") or ""), result.get("returnMessage"))
+
+
+def api_key_login(request: Request) -> Response | dict[str, Any]:
+    """POST /apiKeyLogin: check an API key (or CRM credentials) with the CRM, save the user, issue a JWT."""
+    body = request.json_body()
+    platform = body.get("platform")
+    if not isinstance(platform, str) or not platform:
+        raise BadRequest("Missing platform name")
+    connector = _connector(platform)
+    if connector.get_auth_type() != "apiKey":
+        raise BadRequest(f"{platform} signs in with OAuth, not an API key.")
+    raw_additional = body.get("additionalInfo")
+    additional: dict[str, Any] = dict(raw_additional) if isinstance(raw_additional, dict) else {}
+    api_key = additional.get("apiKey") or body.get("apiKey") or ""
+    if api_key and "apiKey" not in additional:
+        additional = {**additional, "apiKey": api_key}
+    hostname = str(body.get("hostname") or "")
+    rc_account_id, hashed_account_id = _rc_account(request)
+    try:
+        result = connector.get_user_info(
+            auth_header=f"Basic {connector.get_basic_auth(api_key=str(api_key))}",
+            hostname=hostname,
+            additional_info=additional,
+            api_key=api_key,
+        )
+    except CrmError as error:
+        return Response(body=crm_failure(error, "apiKeyLogin", platform), status=400)
+    if not result.get("successful"):
+        return Response(body={"returnMessage": result.get("returnMessage")}, status=400)
+    info_out = result["platformUserInfo"]
+    model = users.save_login(
+        users.Login(
+            user_id=str(info_out["id"]),
+            platform=platform,
+            name=str(info_out.get("name") or ""),
+            hostname=str(info_out.get("overridingHostname") or hostname),
+            access_token=str(info_out.get("overridingApiKey") or api_key),
+            refresh_token=None,
+            token_expiry=None,
+            timezone_name=str(info_out.get("timezoneName") or ""),
+            timezone_offset=str(info_out.get("timezoneOffset") or ""),
+            platform_additional_info={
+                k: v
+                for k, v in dict(info_out.get("platformAdditionalInfo") or {}).items()
+                if k not in ("apiKey", "password")
+            },
+            rc_account_id=rc_account_id,
+            hashed_rc_account_id=hashed_account_id,
+            hashed_rc_extension_id=request.headers.get("rc-extension-id") or None,
+        )
+    )
+    return _login_answer(model, platform, str(info_out.get("name") or ""), result.get("returnMessage"))
+
+
+def unauthorize(request: Request) -> Response | dict[str, Any]:
+    """POST /unAuthorize: revoke at the CRM, forget the credentials, invalidate every JWT of the user."""
+    context = authenticate(request)
+    try:
+        result = context.connector.unauthorize(user=context.user, auth_header=context.auth_header)
+    except CrmError as error:
+        raise JsonBadRequest(f"Could not log out of {context.connector.display_name}: {error}") from error
+    users.forget_credentials(context.model.id)
+    message = result.get("returnMessage")
+    return message if message is not None else Response(body="")
+
+
+def auth_validation(request: Request) -> dict[str, Any]:
+    """GET /authValidation: is the stored CRM session still usable? (A token refresh proves it for OAuth.)"""
+    request.require_session()
+    try:
+        context = authenticate(request)
+    except AuthorizationRequired:
+        return {"successful": False}
+    context.save_connector_changes()
+    return {"successful": True}
+
+
+def hostname(request: Request) -> Response:
+    """GET /hostname: the CRM host of the caller."""
+    _session, model = load_user(request)
+    return text(model.hostname or "")
+
+
+def user_info_hash(request: Request) -> dict[str, str]:
+    """GET /userInfoHash: the keyed hashes the extension sends back as rc-extension-id / rc-account-id."""
+    extension_id, account_id = request.param("extensionId"), request.param("accountId")
+    if extension_id is None or account_id is None:
+        raise BadRequest("Please provide extensionId and accountId.")
+    return {"extensionId": hashing.hash_id(extension_id), "accountId": hashing.hash_id(account_id)}

@@ -1,0 +1,356 @@
+"""Call logs (core-behaviour.md section 7), effectively once and scoped to their owner.
+
+Every record is keyed by (owner user id, call session id): another user's JWT finds nothing, and a
+retry or a concurrent duplicate of ``POST /callLog`` gets the first request's ``logId`` instead of a
+second CRM activity (see :mod:`appconnect.claims`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from appconnect import admin_configs, claims, hashing
+from appconnect.composer import CallLogInputs, LogFormat, compose_call_log
+from appconnect.context import AuthContext, authenticate, load_user
+from appconnect.errors import (
+    BadRequest,
+    CrmError,
+    CrmUnavailable,
+    crm_failure,
+    return_message,
+)
+from appconnect.http import Request
+from appconnect.models import CacheModel, CallLogModel
+from appconnect.observability import logger, metrics
+from appconnect.settings import get_settings
+
+MAX_SESSION_IDS = 5
+NOTE_CACHE_TTL = timedelta(hours=1)
+_COMPOSED_FORMATS = ("text/html", "text/plain", "text/markdown")
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _hashed_account(request: Request, body: dict[str, Any], context: AuthContext) -> str | None:
+    return (
+        context.model.hashed_rc_account_id
+        or request.headers.get("rc-account-id")
+        or (
+            hashing.hash_id(body["logInfo"]["accountId"])
+            if body.get("logInfo", {}).get("accountId")
+            else None
+        )
+    )
+
+
+def _session_ids(raw: str | None) -> list[str]:
+    if not raw:
+        return []
+    return [part.strip() for part in raw.split(",") if part.strip()][:MAX_SESSION_IDS]
+
+
+def _records(user_id: str, session_ids: list[str]) -> dict[str, CallLogModel]:
+    keys = [(user_id, session_id) for session_id in dict.fromkeys(session_ids)]
+    return {
+        record.session_id: record
+        for record in CallLogModel.batch_get(keys)
+        if record.status == "logged" and record.log_id
+    }
+
+
+def get_call_log(request: Request) -> dict[str, Any]:
+    """GET /callLog?sessionIds=: which of these calls the caller logged, and optionally the CRM's copy."""
+    loaded = load_user(request)
+    session, model = loaded
+    session_ids = _session_ids(request.param("sessionIds"))
+    if not session_ids:
+        return {"successful": False}
+    found = _records(model.id, session_ids)
+    logs: list[dict[str, Any]] = []
+    if request.param("requireDetails") != "true":
+        for session_id in session_ids:
+            record = found.get(session_id)
+            logs.append(
+                {"sessionId": session_id, "matched": True, "logId": record.log_id}
+                if record
+                else {"sessionId": session_id, "matched": False}
+            )
+        return {"successful": True, "logs": logs, "returnMessage": None}
+    context = authenticate(request, loaded)
+    last_message = None
+    try:
+        for session_id in session_ids:
+            record = found.get(session_id)
+            if record is None or session_id == "0":
+                logs.append({"sessionId": session_id, "matched": False})
+                continue
+            result = context.connector.get_call_log(
+                user=context.user,
+                auth_header=context.auth_header,
+                log_id=record.log_id,
+                contact_id=record.contact_id,
+            )
+            last_message = result.get("returnMessage")
+            logs.append(
+                {
+                    "sessionId": session_id,
+                    "matched": True,
+                    "logId": record.log_id,
+                    "logData": result.get("callLogInfo"),
+                }
+            )
+    except CrmError as error:
+        return crm_failure(error, "getCallLog", session.platform)
+    context.save_connector_changes()
+    return {"successful": True, "logs": logs, "returnMessage": last_message}
+
+
+def _cached_note(user_id: str, session_id: str) -> str | None:
+    try:
+        entry = CacheModel.get(f"note#{user_id}#{session_id}")
+    except CacheModel.DoesNotExist:
+        return None
+    if entry.ttl is not None and entry.ttl < datetime.now(UTC):
+        return None
+    note = (entry.data or {}).get("note")
+    return note if isinstance(note, str) else None
+
+
+def create_call_log(request: Request) -> dict[str, Any]:
+    """POST /callLog: log the call once, whatever retries or duplicates arrive."""
+    body = request.json_body()
+    log_info = body.get("logInfo")
+    if not isinstance(log_info, dict) or not _text(log_info.get("sessionId")):
+        raise BadRequest("logInfo with a sessionId is required.")
+    session_id = _text(log_info["sessionId"])
+    loaded = load_user(request)
+    session, model = loaded
+    direction = log_info.get("direction")
+    party = log_info.get("from") if direction == "Inbound" else log_info.get("to")
+    contact_number = _text((party or {}).get("phoneNumber")) if isinstance(party, dict) else ""
+    contact_id = body.get("contactId")
+    if not contact_id or contact_id in (0, "0"):
+        return {
+            "successful": False,
+            "returnMessage": return_message(f"Contact not found for number {contact_number}", ttl=5000),
+        }
+    contact_info = {
+        "id": contact_id,
+        "phoneNumber": contact_number,
+        "type": body.get("contactType") or "",
+        "name": body.get("contactName") or "",
+    }
+
+    claim = claims.claim(
+        CallLogModel,
+        model.id,
+        session_id,
+        platform=session.platform,
+        contact_id=_text(contact_id),
+        telephony_session_id=_text(log_info.get("telephonySessionId") or log_info.get("id")) or None,
+        extension_number=_text(body.get("extensionNumber") or log_info.get("extensionNumber")) or None,
+        hashed_extension_id=_text(body.get("hashedExtensionId") or log_info.get("hashedExtensionId")) or None,
+    )
+    if claim.outcome is claims.Outcome.LOGGED:
+        metrics.add_metric(name="DuplicatesPrevented", unit=MetricUnit.Count, value=1)
+        return {
+            "successful": True,
+            "logId": claim.record.log_id,
+            "returnMessage": return_message("Call log already exists", "success", 2000),
+        }
+    if claim.outcome is claims.Outcome.BUSY:
+        return {
+            "successful": False,
+            "returnMessage": return_message(
+                "This call is being logged by another request. Please check again in a moment.", ttl=3000
+            ),
+        }
+
+    try:
+        context = authenticate(request, loaded)
+    except BaseException:
+        claims.release(claim)
+        raise
+    connector = context.connector
+    note = body.get("note")
+    if not note and get_settings().use_cache and request.headers.get("user-agent") == "SSCL":
+        note = _cached_note(model.id, session_id)
+    hashed_account = _hashed_account(request, body, context)
+    arguments: dict[str, Any] = {
+        "user": context.user,
+        "auth_header": context.auth_header,
+        "contact_info": contact_info,
+        "call_log": log_info,
+        "note": note,
+        "additional_submission": body.get("additionalSubmission") or {},
+        "hashed_account_id": hashed_account,
+        "admin_settings": admin_configs.settings_of(hashed_account),
+        "user_mappings": admin_configs.mappings_of(hashed_account),
+        "ai_note": body.get("aiNote"),
+        "transcript": body.get("transcript"),
+        "voicemail_link": body.get("voicemailLink") or (log_info.get("voicemail") or {}).get("link"),
+    }
+    log_format = connector.get_log_format_type()
+    if log_format in _COMPOSED_FORMATS:
+        inputs = CallLogInputs.from_create_request({**body, "note": note})
+        arguments["composed_log_details"] = compose_call_log(
+            inputs,
+            log_format=cast(LogFormat, log_format),
+            user_settings=context.user.user_settings,
+            timezone_offset=context.user.timezone_offset or None,
+        )
+    else:
+        arguments["composed_log_details"] = ""
+
+    if claim.outcome is claims.Outcome.RECOVER and type(connector).implements("findCallLog"):
+        try:
+            recovered = connector.find_call_log(**arguments, since=claim.record.claimed_at)
+        except CrmError as error:
+            claims.mark_unknown(claim)
+            return crm_failure(error, "createCallLog", connector.platform)
+        if recovered:
+            logger.info("recovered a call log written before a crash", extra={"platform": connector.platform})
+            metrics.add_metric(name="DuplicatesPrevented", unit=MetricUnit.Count, value=1)
+            claims.complete(claim, recovered)
+            return {
+                "successful": True,
+                "logId": recovered,
+                "returnMessage": return_message("Call logged", "success", 2000),
+            }
+
+    try:
+        result = connector.create_call_log(**arguments)
+    except CrmUnavailable as error:
+        claims.mark_unknown(claim)  # the CRM may have created it: the retry looks before writing
+        return crm_failure(error, "createCallLog", connector.platform)
+    except CrmError as error:
+        claims.release(claim)
+        return crm_failure(error, "createCallLog", connector.platform)
+    except BaseException:
+        claims.mark_unknown(claim)
+        raise
+    log_id = result.get("logId")
+    if not log_id:
+        claims.release(claim)
+        return {"successful": False, "returnMessage": result.get("returnMessage")}
+    claims.complete(claim, str(log_id))
+    context.save_connector_changes()
+    return {"successful": True, "logId": str(log_id), "returnMessage": result.get("returnMessage")}
+
+
+def _owned_record(user_id: str, session_id: str) -> CallLogModel | None:
+    try:
+        record = CallLogModel.get(user_id, session_id, consistent_read=True)
+    except CallLogModel.DoesNotExist:
+        return None
+    return record if record.status == "logged" and record.log_id else None
+
+
+def update_call_log(request: Request) -> dict[str, Any]:
+    """PATCH /callLog: update the caller's own log in place (note, subject, duration, recording ...)."""
+    body = request.json_body()
+    session_id = _text(body.get("sessionId"))
+    if not session_id:
+        raise BadRequest("sessionId is required.")
+    loaded = load_user(request)
+    record = _owned_record(loaded[1].id, session_id)
+    if record is None:
+        return {"successful": False}
+    context = authenticate(request, loaded)
+    connector = context.connector
+    hashed_account = context.model.hashed_rc_account_id or request.headers.get("rc-account-id")
+    composed = ""
+    log_format = connector.get_log_format_type()
+    try:
+        if log_format in _COMPOSED_FORMATS:
+            existing_body = ""
+            try:
+                current = connector.get_call_log(
+                    user=context.user,
+                    auth_header=context.auth_header,
+                    log_id=record.log_id,
+                    contact_id=record.contact_id,
+                )
+                info = current.get("callLogInfo") or {}
+                existing_body = info.get("fullBody") or info.get("note") or ""
+            except CrmError as error:
+                if error.status in (401, 403, 404):
+                    raise
+            inputs = CallLogInputs.from_update_request(body, session_id=session_id)
+            composed = compose_call_log(
+                inputs,
+                log_format=cast(LogFormat, log_format),
+                user_settings=context.user.user_settings,
+                timezone_offset=context.user.timezone_offset or None,
+                existing_body=existing_body,
+            )
+        result = connector.update_call_log(
+            user=context.user,
+            auth_header=context.auth_header,
+            log_id=record.log_id,
+            contact_id=record.contact_id,
+            subject=body.get("subject"),
+            note=body.get("note"),
+            start_time=body.get("startTime"),
+            duration=body.get("duration"),
+            result=body.get("result"),
+            recording_link=body.get("recordingLink"),
+            additional_submission=body.get("additionalSubmission") or {},
+            composed_log_details=composed,
+            admin_settings=admin_configs.settings_of(hashed_account),
+            user_mappings=admin_configs.mappings_of(hashed_account),
+        )
+    except CrmError as error:
+        return crm_failure(error, "updateCallLog", connector.platform)
+    context.save_connector_changes()
+    return {
+        "successful": True,
+        "logId": record.log_id,
+        "updatedNote": result.get("updatedNote"),
+        "returnMessage": result.get("returnMessage"),
+    }
+
+
+def upsert_call_disposition(request: Request) -> dict[str, Any]:
+    """PUT /callDisposition: set the deal/lead/... of the caller's own log."""
+    body = request.json_body()
+    session_id = _text(body.get("sessionId"))
+    if not session_id:
+        raise BadRequest("sessionId is required.")
+    loaded = load_user(request)
+    record = _owned_record(loaded[1].id, session_id)
+    if record is None:
+        return {"successful": False, "returnMessage": return_message("Cannot find log", ttl=3000)}
+    context = authenticate(request, loaded)
+    try:
+        result = context.connector.upsert_call_disposition(
+            user=context.user,
+            auth_header=context.auth_header,
+            log_id=record.log_id,
+            dispositions=body.get("dispositions") or {},
+        )
+    except CrmError as error:
+        return crm_failure(error, "upsertCallDisposition", context.platform)
+    context.save_connector_changes()
+    answer: dict[str, Any] = {"successful": bool(result.get("logId"))}
+    if result.get("returnMessage") is not None:
+        answer["returnMessage"] = result["returnMessage"]
+    return answer
+
+
+def cache_call_note(request: Request) -> dict[str, Any]:
+    """POST /callLog/cacheNote: keep the agent's note for server-side logging (owner-scoped, 1 hour)."""
+    body = request.json_body()
+    session_id, note = _text(body.get("sessionId")), body.get("note")
+    if not session_id or not isinstance(note, str):
+        raise BadRequest("sessionId and note are required.")
+    _session, model = load_user(request)
+    CacheModel(
+        f"note#{model.id}#{session_id}", kind="note", owner=model.id, data={"note": note}, ttl=NOTE_CACHE_TTL
+    ).save()
+    return {"successful": True, "returnMessage": "Note cache saved"}

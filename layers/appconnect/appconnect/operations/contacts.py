@@ -1,0 +1,121 @@
+"""Contacts: the screen pop and contact creation (core-behaviour.md section 6).
+
+The screen pop is the hot path: one DynamoDB read (the user), then the connector, which reaches the CRM
+at most twice in sequence. There is no shared contact cache: the reference's cache served one user's
+CRM results to every user of the account and never expired (docs/compatibility.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from appconnect.context import authenticate
+from appconnect.errors import BadRequest, CrmError, crm_failure, return_message
+from appconnect.http import Request
+
+
+def _real_matches(contacts: Any) -> bool:
+    return isinstance(contacts, list) and any(not (c or {}).get("isNewContact") for c in contacts)
+
+
+def find_contact(request: Request) -> dict[str, Any]:
+    """GET /contact?phoneNumber=: who is calling."""
+    request.require_session()
+    phone_number = request.param("phoneNumber")
+    if phone_number is None:
+        raise BadRequest("Please provide phoneNumber.")
+    if "+" not in phone_number:
+        # an unencoded "+" arrives as a space
+        phone_number = phone_number.replace(" ", "+", 1)
+    phone_number = phone_number.strip()
+    context = authenticate(request)
+    try:
+        result = context.connector.find_contact(
+            user=context.user,
+            auth_header=context.auth_header,
+            phone_number=phone_number,
+            overriding_format=request.param("overridingFormat") or "",
+            is_extension=request.param("isExtension") == "true",
+        )
+    except CrmError as error:
+        return crm_failure(error, "findContact", context.platform)
+    context.save_connector_changes()
+    contacts = result.get("matchedContactInfo")
+    answer = {
+        "successful": bool(result.get("successful")),
+        "returnMessage": result.get("returnMessage"),
+        "contact": contacts,
+    }
+    if not _real_matches(contacts) and result.get("returnMessage") is None:
+        answer["returnMessage"] = return_message(
+            "Contact not found",
+            ttl=5000,
+            details=[
+                {
+                    "title": "Details",
+                    "items": [
+                        {
+                            "id": "1",
+                            "type": "text",
+                            "text": f"A contact with the phone number {phone_number} could not be found "
+                            f"in your {context.platform} account.",
+                        }
+                    ],
+                }
+            ],
+        )
+    return answer
+
+
+def create_contact(request: Request) -> dict[str, Any]:
+    """POST /contact: create a contact for the number that called."""
+    body = request.json_body()
+    request.require_session()
+    phone_number, name = body.get("phoneNumber"), body.get("newContactName")
+    if not isinstance(phone_number, str) or not phone_number.strip():
+        raise BadRequest("phoneNumber is required.")
+    if not isinstance(name, str) or not name.strip():
+        raise BadRequest("newContactName is required.")
+    context = authenticate(request)
+    try:
+        result = context.connector.create_contact(
+            user=context.user,
+            auth_header=context.auth_header,
+            phone_number=phone_number.strip(),
+            new_contact_name=name.strip(),
+            new_contact_type=body.get("newContactType") or "",
+            additional_submission=body.get("additionalSubmission") or {},
+        )
+    except CrmError as error:
+        return crm_failure(error, "createContact", context.platform)
+    context.save_connector_changes()
+    contact = result.get("contactInfo")
+    if contact is None:
+        return {"successful": False, "returnMessage": result.get("returnMessage")}
+    return {"successful": True, "returnMessage": result.get("returnMessage"), "contact": contact}
+
+
+def find_contact_with_name(request: Request) -> dict[str, Any]:
+    """GET /custom/contact/search?name=: contacts by name."""
+    request.require_session()
+    name = request.param("name")
+    if name is None or not name.strip():
+        raise BadRequest("Please provide name.")
+    context = authenticate(request)
+    if not type(context.connector).implements("findContactWithName"):
+        raise BadRequest(f"{context.connector.display_name} does not support searching contacts by name.")
+    try:
+        result = context.connector.find_contact_with_name(
+            user=context.user, auth_header=context.auth_header, name=name.strip()
+        )
+    except CrmError as error:
+        return crm_failure(error, "findContactWithName", context.platform)
+    contacts = result.get("matchedContactInfo")
+    answer = {
+        "successful": bool(result.get("successful")),
+        "returnMessage": result.get("returnMessage"),
+        "contact": contacts,
+    }
+    if not _real_matches(contacts) and result.get("returnMessage") is None:
+        answer["returnMessage"] = return_message(f"No contact found with name {name} ", ttl=5000)
+    return answer

@@ -1,0 +1,260 @@
+"""Message logs: SMS, MMS, voicemail and fax (core-behaviour.md section 8), each message logged once.
+
+Two kinds of claim (see :mod:`appconnect.claims`), both scoped to the owner:
+
+* ``msg#<message id>``: this message is in the CRM (a retry or a duplicate post skips it);
+* ``conv#<conversationLogId>``: the CRM activity of this conversation-day (the first message creates
+  it, later ones are appended to it); shared-SMS threads have one claim per thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from appconnect import admin_configs, claims
+from appconnect.composer import LogFormat, compose_shared_sms_log, media_reader_link
+from appconnect.context import AuthContext, authenticate, load_user
+from appconnect.errors import BadRequest, CrmError, CrmUnavailable, crm_failure, return_message
+from appconnect.http import Request
+from appconnect.models import MessageLogModel
+from appconnect.observability import metrics
+
+BUSY_CONVERSATION = "This conversation is being logged by another request. Please check again in a moment."
+
+
+def _attachment(message: dict[str, Any], kind: str, content_prefix: str = "") -> dict[str, Any] | None:
+    for attachment in message.get("attachments") or []:
+        if (
+            isinstance(attachment, dict)
+            and attachment.get("type") == kind
+            and str(attachment.get("contentType") or "").startswith(content_prefix)
+        ):
+            return attachment
+    return None
+
+
+def _media(message: dict[str, Any]) -> dict[str, Any]:
+    """Links to a message's media. Unlike the reference, never a link with the RC access token in it:
+    that would write a live credential into the CRM."""
+    recording = _attachment(message, "AudioRecording")
+    fax = _attachment(message, "RenderedDocument")
+    image = _attachment(message, "MmsAttachment", "image/")
+    video = _attachment(message, "MmsAttachment", "video/")
+    return {
+        "recording_link": (recording or {}).get("link"),
+        "fax_doc_link": (fax or {}).get("link"),
+        "image_link": media_reader_link((image or {}).get("uri")),
+        "image_content_type": (image or {}).get("contentType"),
+        "video_link": media_reader_link((video or {}).get("uri")),
+    }
+
+
+def create_message_log(request: Request) -> dict[str, Any]:
+    """POST /messageLog: log the conversation's new messages, each once."""
+    body = request.json_body()
+    log_info = body.get("logInfo")
+    if not isinstance(log_info, dict):
+        raise BadRequest("logInfo is required.")
+    messages = [m for m in (log_info.get("messages") or []) if isinstance(m, dict)]
+    if not messages:
+        return {"successful": False, "returnMessage": return_message("No message to log.", ttl=3000)}
+    correspondents = [c for c in (log_info.get("correspondents") or []) if isinstance(c, dict)]
+    contact_number = str((correspondents[0] if correspondents else {}).get("phoneNumber") or "")
+    loaded = load_user(request)
+    contact_id = body.get("contactId")
+    if not contact_id or contact_id in (0, "0"):
+        return {
+            "successful": False,
+            "returnMessage": return_message(f"Contact not found for number {contact_number}", ttl=5000),
+        }
+    context = authenticate(request, loaded)
+    contact_info = {
+        "id": contact_id,
+        "phoneNumber": contact_number,
+        "type": body.get("contactType") or "",
+        "name": body.get("contactName") or "",
+    }
+    hashed_account = context.model.hashed_rc_account_id or request.headers.get("rc-account-id")
+    common: dict[str, Any] = {
+        "user": context.user,
+        "auth_header": context.auth_header,
+        "contact_info": contact_info,
+        "additional_submission": body.get("additionalSubmission") or {},
+        "admin_settings": admin_configs.settings_of(hashed_account),
+        "hashed_account_id": hashed_account,
+        "assignee_name": (log_info.get("assignee") or {}).get("name"),
+        "owner_name": (log_info.get("owner") or {}).get("name"),
+    }
+    try:
+        if common["owner_name"]:
+            return _log_shared_thread(context, log_info, body, common)
+        return _log_messages(context, log_info, messages, correspondents, body, common)
+    except CrmError as error:
+        return crm_failure(error, "createMessageLog", context.platform)
+    finally:
+        context.save_connector_changes()
+
+
+def _log_messages(
+    context: AuthContext,
+    log_info: dict[str, Any],
+    messages: list[dict[str, Any]],
+    correspondents: list[dict[str, Any]],
+    body: dict[str, Any],
+    common: dict[str, Any],
+) -> dict[str, Any]:
+    connector = context.connector
+    group = len(correspondents) > 1
+    suffix = f"-{body['contactId']}" if group else ""
+    conversation_log_id = f"{log_info.get('conversationLogId') or log_info.get('conversationId')}{suffix}"
+    conversation_id = f"{log_info.get('conversationId')}{suffix}"
+    logged: list[str] = []
+    last_message: Any = None
+    for message in reversed(messages):  # the extension sends newest first
+        message_id = f"{message.get('id')}{suffix}"
+        message_claim = claims.claim(
+            MessageLogModel,
+            context.model.id,
+            f"msg#{message_id}",
+            platform=context.platform,
+            conversation_id=conversation_id,
+            conversation_log_id=conversation_log_id,
+        )
+        if message_claim.outcome is claims.Outcome.LOGGED:
+            metrics.add_metric(name="DuplicatesPrevented", unit=MetricUnit.Count, value=1)
+            logged.append(message_id)
+            continue
+        if message_claim.outcome is claims.Outcome.BUSY:
+            return {
+                "successful": False,
+                "logIds": logged,
+                "returnMessage": return_message(
+                    "These messages are being logged by another request. Please check again in a moment.",
+                    ttl=3000,
+                ),
+            }
+        message = {**message, "id": message_id}
+        conversation = claims.claim(
+            MessageLogModel,
+            context.model.id,
+            f"conv#{conversation_log_id}",
+            platform=context.platform,
+            conversation_id=conversation_id,
+            conversation_log_id=conversation_log_id,
+        )
+        try:
+            if conversation.outcome is claims.Outcome.LOGGED:
+                media = _media(message)
+                result = connector.update_message_log(
+                    **common,
+                    log_id=conversation.record.log_id,
+                    message=message,
+                    image_link=media["image_link"],
+                    image_content_type=media["image_content_type"],
+                    video_link=media["video_link"],
+                )
+                crm_log_id = conversation.record.log_id
+            elif conversation.outcome is claims.Outcome.BUSY:
+                claims.release(message_claim)
+                return {
+                    "successful": False,
+                    "logIds": logged,
+                    "returnMessage": return_message(
+                        BUSY_CONVERSATION,
+                        ttl=3000,
+                    ),
+                }
+            else:
+                result = connector.create_message_log(
+                    **common, message=message, correspondents=correspondents[1:], **_media(message)
+                )
+                crm_log_id = result.get("logId")
+                if not crm_log_id:
+                    claims.release(conversation)
+                    claims.release(message_claim)
+                    return {
+                        "successful": False,
+                        "logIds": logged,
+                        "returnMessage": result.get("returnMessage"),
+                    }
+                claims.complete(conversation, str(crm_log_id))
+        except CrmUnavailable:
+            _abandon(conversation, message_claim, unknown=True)
+            raise
+        except BaseException:
+            _abandon(conversation, message_claim, unknown=False)
+            raise
+        claims.complete(message_claim, str(crm_log_id))
+        logged.append(message_id)
+        last_message = result.get("returnMessage")
+    return {"successful": True, "logIds": logged, "returnMessage": last_message}
+
+
+def _abandon(conversation: claims.Claim, message_claim: claims.Claim, *, unknown: bool) -> None:
+    if conversation.outcome in (claims.Outcome.WRITE, claims.Outcome.RECOVER):
+        if unknown:
+            claims.mark_unknown(conversation)
+        else:
+            claims.release(conversation)
+    if unknown:
+        claims.mark_unknown(message_claim)
+    else:
+        claims.release(message_claim)
+
+
+def _log_shared_thread(
+    context: AuthContext, log_info: dict[str, Any], body: dict[str, Any], common: dict[str, Any]
+) -> dict[str, Any]:
+    """A shared-inbox thread: one activity per thread, re-rendered whole on every post."""
+    connector = context.connector
+    conversation_log_id = str(log_info.get("conversationLogId") or log_info.get("conversationId"))
+    content = compose_shared_sms_log(
+        log_format=cast(LogFormat, connector.get_log_format_type()),
+        conversation=log_info,
+        contact_name=str(body.get("contactName") or ""),
+        timezone_offset=context.user.timezone_offset or None,
+    )
+    shared = {
+        "subject": content.subject,
+        "body": content.body,
+        "conversationCreatedDate": content.conversation_created_date,
+    }
+    thread = claims.claim(
+        MessageLogModel,
+        context.model.id,
+        f"conv#{conversation_log_id}",
+        platform=context.platform,
+        conversation_id=str(log_info.get("conversationId")),
+        conversation_log_id=conversation_log_id,
+    )
+    if thread.outcome is claims.Outcome.BUSY:
+        return {
+            "successful": False,
+            "logIds": [],
+            "returnMessage": return_message(
+                BUSY_CONVERSATION,
+                ttl=3000,
+            ),
+        }
+    if thread.outcome is claims.Outcome.LOGGED:
+        result = connector.update_message_log(
+            **common, log_id=thread.record.log_id, shared_sms_log_content=shared
+        )
+        return {"successful": True, "logIds": [], "returnMessage": result.get("returnMessage")}
+    try:
+        result = connector.create_message_log(
+            **common, shared_sms_log_content=shared, message=log_info["messages"][0]
+        )
+    except CrmUnavailable:
+        claims.mark_unknown(thread)
+        raise
+    except BaseException:
+        claims.release(thread)
+        raise
+    if not result.get("logId"):
+        claims.release(thread)
+        return {"successful": False, "logIds": [], "returnMessage": result.get("returnMessage")}
+    claims.complete(thread, str(result["logId"]))
+    return {"successful": True, "logIds": [conversation_log_id], "returnMessage": result.get("returnMessage")}

@@ -1,0 +1,134 @@
+"""Single-flight OAuth refresh across concurrent Lambdas (design.md section 9).
+
+The reference's lock judged every lock expired (seconds read as milliseconds), so concurrent requests
+refreshed at once and, with single-use refresh tokens, logged users out. Here:
+
+* the lock is a Cache item ``lock#refresh#<user id>`` created with a conditional write; its ``ttl`` is
+  epoch seconds and a stale lock is taken over only with a condition on the stale ``ttl`` value;
+* the holder re-reads the user inside the lock and skips the refresh if someone else already did it;
+* a waiter polls the user (not the lock) and adopts the fresh token as soon as it is saved, within the
+  invocation's deadline;
+* ``invalid_grant`` adopts a rotation another process saved, else the session is revoked (401).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from pynamodb.exceptions import DeleteError, PutError
+
+from appconnect import deadline, oauth, users
+from appconnect.connector import Connector
+from appconnect.errors import CrmUnavailable, SessionRevoked
+from appconnect.models import CacheModel, UserModel
+from appconnect.observability import logger
+
+#: refresh when the access token expires within this many seconds
+REFRESH_MARGIN_S = 120
+#: a lock older than this is abandoned (its holder crashed); longer than any token call may take
+LOCK_LEASE_S = 20
+_POLL_FIRST_S = 0.05
+_POLL_MAX_S = 0.4
+
+
+def is_expiring(model: UserModel, now: float | None = None) -> bool:
+    current = now if now is not None else time.time()
+    return bool(
+        model.encrypted_access_token
+        and model.encrypted_refresh_token
+        and model.token_expiry is not None
+        and float(model.token_expiry) < current + REFRESH_MARGIN_S
+    )
+
+
+def _lock_id(user_id: str) -> str:
+    return f"lock#refresh#{user_id}"
+
+
+def _acquire(user_id: str) -> str | None:
+    """A holder token when we got the lock, else None."""
+    holder = uuid.uuid4().hex
+    now = datetime.now(UTC)
+    lock = CacheModel(_lock_id(user_id), kind="lock", owner=holder, ttl=now + timedelta(seconds=LOCK_LEASE_S))
+    try:
+        # TTLAttribute stores epoch seconds; a lock whose lease ran out is taken over, a live one is not.
+        lock.save(condition=CacheModel.id.does_not_exist() | (CacheModel.ttl < now))
+        return holder
+    except PutError as error:
+        if users.is_conflict(error):
+            return None
+        raise
+
+
+def _release(user_id: str, holder: str) -> None:
+    try:
+        CacheModel(_lock_id(user_id)).delete(condition=CacheModel.owner == holder)
+    except DeleteError as error:
+        if not users.is_conflict(error):
+            logger.warning("could not release the refresh lock", extra={"user": user_id})
+
+
+def refresh_if_expiring(model: UserModel, connector: Connector) -> UserModel:
+    """The user with a usable access token: refreshed now, by another Lambda, or already fresh."""
+    if not is_expiring(model):
+        return model
+    pause = _POLL_FIRST_S
+    while True:
+        holder = _acquire(model.id)
+        if holder is not None:
+            try:
+                return _refresh_holding_lock(model.id, connector)
+            finally:
+                _release(model.id, holder)
+        # Someone else is refreshing: wait for their result, polling the user itself.
+        if deadline.remaining() < pause + 1.0:
+            raise CrmUnavailable(
+                "the CRM token refresh is taking too long; please try again", platform=connector.platform
+            )
+        time.sleep(pause)
+        pause = min(pause * 2, _POLL_MAX_S)
+        fresh = users.load(model.id)
+        if fresh is None:
+            raise SessionRevoked()
+        if not is_expiring(fresh):
+            return fresh
+        model = fresh
+
+
+def _refresh_holding_lock(user_id: str, connector: Connector) -> UserModel:
+    model = users.load(user_id)
+    if model is None:
+        raise SessionRevoked()
+    if not is_expiring(model):
+        return model  # a refresh finished between our read and our lock
+    used = users.refresh_token(model)
+    info = connector.get_oauth_info(
+        hostname=model.hostname or "",
+        token_url=str((model.platform_additional_info or {}).get("tokenUrl", "")),
+    )
+    try:
+        tokens = oauth.refresh(info, connector.platform, used)
+    except oauth.OAuthError as error:
+        if error.code != "invalid_grant":
+            raise
+        current = users.load(user_id)
+        if current is not None and current.encrypted_refresh_token and users.refresh_token(current) != used:
+            return current  # another process rotated it; adopt
+        logger.info("refresh token refused; session revoked", extra={"user": user_id})
+        raise SessionRevoked() from error
+    for _ in range(5):
+        users.set_tokens(model, tokens.access_token, tokens.refresh_token, tokens.expires_at)
+        try:
+            model.save()
+            return model
+        except PutError as error:
+            if not users.is_conflict(error):
+                raise
+            # another writer (a settings change) got in first: reapply the new tokens on its version
+            reloaded = users.load(user_id)
+            if reloaded is None:
+                raise SessionRevoked() from error
+            model = reloaded
+    raise CrmUnavailable("could not save the refreshed token", platform=connector.platform)

@@ -1,0 +1,187 @@
+"""Stored users: the only code that turns a UserModel into a CrmUser and back.
+
+Tokens and API keys are encrypted on the way in and decrypted on the way out (:mod:`appconnect.crypto`),
+bound to the user id and field. Writes use the model's version attribute, so two Lambdas that both read
+a user cannot silently overwrite each other's change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+
+from appconnect import crypto
+from appconnect.connector import CrmUser
+from appconnect.models import UserModel
+
+#: users whose tokens the scheduler keeps fresh are spread over this many GSI partitions
+REFRESH_SHARDS = 4
+
+
+def _shard(user_id: str) -> str:
+    return f"oauth#{sum(user_id.encode()) % REFRESH_SHARDS}"
+
+
+def load(user_id: str) -> UserModel | None:
+    try:
+        return UserModel.get(user_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def access_token(model: UserModel) -> str:
+    if not model.encrypted_access_token:
+        return ""
+    return crypto.decrypt(model.encrypted_access_token, context=f"{model.id}/accessToken")
+
+
+def refresh_token(model: UserModel) -> str:
+    if not model.encrypted_refresh_token:
+        return ""
+    return crypto.decrypt(model.encrypted_refresh_token, context=f"{model.id}/refreshToken")
+
+
+def set_tokens(model: UserModel, access: str, refresh: str | None, expiry: float | None) -> None:
+    """Put new credentials on ``model`` (encrypted); ``refresh=None`` keeps the stored refresh token."""
+    model.encrypted_access_token = (
+        crypto.encrypt(access, context=f"{model.id}/accessToken") if access else None
+    )
+    if refresh is not None:
+        model.encrypted_refresh_token = (
+            crypto.encrypt(refresh, context=f"{model.id}/refreshToken") if refresh else None
+        )
+    model.token_expiry = expiry
+    if expiry is not None and model.encrypted_refresh_token:
+        model.refresh_shard = _shard(model.id)
+        model.token_expires_at = int(expiry)
+    else:
+        model.refresh_shard = None
+        model.token_expires_at = None
+
+
+def to_crm_user(model: UserModel) -> CrmUser:
+    return CrmUser(
+        id=model.id,
+        platform=model.platform,
+        hostname=model.hostname or "",
+        access_token=access_token(model),
+        refresh_token=refresh_token(model),
+        token_expiry=float(model.token_expiry) if model.token_expiry is not None else None,
+        timezone_name=model.timezone_name or "",
+        timezone_offset=model.timezone_offset or "",
+        name=model.name or "",
+        platform_additional_info=dict(model.platform_additional_info or {}),
+        user_settings=dict(model.user_settings or {}),
+    )
+
+
+@dataclass(frozen=True)
+class Login:
+    """What a successful CRM login tells us about the user."""
+
+    user_id: str
+    platform: str
+    name: str
+    hostname: str
+    access_token: str
+    refresh_token: str | None
+    token_expiry: float | None
+    timezone_name: str
+    timezone_offset: str
+    platform_additional_info: dict[str, Any]
+    rc_account_id: str | None
+    hashed_rc_account_id: str | None
+    hashed_rc_extension_id: str | None
+
+
+def save_login(login: Login) -> UserModel:
+    """Create or update the user after a login. Unlike the reference, values the login did not carry
+    (an RC account id, an extension hash) do not erase the stored ones."""
+    now = datetime.now(UTC)
+    for _ in range(3):
+        model = load(login.user_id)
+        if model is None:
+            model = UserModel(login.user_id, platform=login.platform, user_settings={}, created_at=now)
+            info: dict[str, Any] = {}
+        else:
+            info = dict(model.platform_additional_info or {})
+        model.platform = login.platform
+        model.name = login.name
+        model.hostname = login.hostname
+        model.timezone_name = login.timezone_name
+        model.timezone_offset = login.timezone_offset
+        model.platform_additional_info = {**info, **login.platform_additional_info}
+        if login.rc_account_id:
+            model.rc_account_id = login.rc_account_id
+            model.hashed_rc_account_id = login.hashed_rc_account_id
+        if login.hashed_rc_extension_id:
+            model.hashed_rc_extension_id = login.hashed_rc_extension_id
+        set_tokens(model, login.access_token, login.refresh_token or "", login.token_expiry)
+        model.updated_at = now
+        try:
+            model.save()
+            return model
+        except PutError as error:
+            if not is_conflict(error):
+                raise
+    raise RuntimeError(f"could not save user {login.user_id}: concurrent updates kept winning")
+
+
+def update(user_id: str, actions: Callable[[UserModel], list[Any]]) -> UserModel | None:
+    """Apply ``actions(model)`` to the freshest copy of the user, retrying when another write got in first."""
+    for _ in range(5):
+        model = load(user_id)
+        if model is None:
+            return None
+        try:
+            model.update(actions=actions(model))
+            return model
+        except UpdateError as error:
+            if not is_conflict(error):
+                raise
+    raise RuntimeError(f"could not update user {user_id}: concurrent updates kept winning")
+
+
+def forget_credentials(user_id: str) -> UserModel | None:
+    """Logout: drop the CRM credentials and invalidate every JWT issued so far."""
+    return update(
+        user_id,
+        lambda _model: [
+            UserModel.encrypted_access_token.remove(),
+            UserModel.encrypted_refresh_token.remove(),
+            UserModel.token_expiry.remove(),
+            UserModel.refresh_shard.remove(),
+            UserModel.token_expires_at.remove(),
+            UserModel.session_generation.add(1),
+            UserModel.updated_at.set(datetime.now(UTC)),
+        ],
+    )
+
+
+def save_additional_info(user_id: str, info: dict[str, Any]) -> UserModel | None:
+    return update(
+        user_id,
+        lambda _model: [
+            UserModel.platform_additional_info.set(info),
+            UserModel.updated_at.set(datetime.now(UTC)),
+        ],
+    )
+
+
+def save_settings(user_id: str, settings: dict[str, Any]) -> UserModel | None:
+    return update(
+        user_id,
+        lambda _model: [UserModel.user_settings.set(settings), UserModel.updated_at.set(datetime.now(UTC))],
+    )
+
+
+def is_conflict(error: Exception) -> bool:
+    """True when a conditional write failed because someone else changed the item first."""
+    return getattr(error, "cause_response_code", None) in (
+        "ConditionalCheckFailedException",
+        "TransactionConflictException",
+    )
