@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 SAM := $(SAM_VENV)/bin/sam
 export PYTHONPATH := $(CURDIR)/layers/appconnect:$(CURDIR):$(CURDIR)/functions
 # Lambda runs python3.12; sam build needs that interpreter on PATH (pyenv carries it on these machines).
-PY312 ?= $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null | tail -n 1)
+PY312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12.*/bin/python3.12; do "$$p" -c "" 2>/dev/null && command -v "$$p" && break; done)
 
 .PHONY: run test lint typecheck unit venv sam-venv build validate clean
 

@@ -118,17 +118,7 @@ def _refresh_holding_lock(user_id: str, connector: Connector) -> UserModel:
             return current  # another process rotated it; adopt
         logger.info("refresh token refused; session revoked", extra={"user": user_id})
         raise SessionRevoked() from error
-    for _ in range(5):
-        users.set_tokens(model, tokens.access_token, tokens.refresh_token, tokens.expires_at)
-        try:
-            model.save()
-            return model
-        except PutError as error:
-            if not users.is_conflict(error):
-                raise
-            # another writer (a settings change) got in first: reapply the new tokens on its version
-            reloaded = users.load(user_id)
-            if reloaded is None:
-                raise SessionRevoked() from error
-            model = reloaded
-    raise CrmUnavailable("could not save the refreshed token", platform=connector.platform)
+    saved = users.store_tokens(user_id, tokens.access_token, tokens.refresh_token, tokens.expires_at)
+    if saved is None:
+        raise SessionRevoked()
+    return saved

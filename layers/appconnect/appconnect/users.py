@@ -45,22 +45,46 @@ def refresh_token(model: UserModel) -> str:
     return crypto.decrypt(model.encrypted_refresh_token, context=f"{model.id}/refreshToken")
 
 
+def _token_values(
+    user_id: str, access: str, refresh: str | None, expiry: float | None, has_refresh: bool
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "encrypted_access_token": crypto.encrypt(access, context=f"{user_id}/accessToken")
+        if access
+        else None,
+        "token_expiry": expiry,
+    }
+    if refresh is not None:
+        values["encrypted_refresh_token"] = (
+            crypto.encrypt(refresh, context=f"{user_id}/refreshToken") if refresh else None
+        )
+        has_refresh = bool(refresh)
+    schedulable = expiry is not None and has_refresh
+    values["refresh_shard"] = _shard(user_id) if schedulable else None
+    values["token_expires_at"] = int(expiry) if schedulable and expiry is not None else None
+    return values
+
+
 def set_tokens(model: UserModel, access: str, refresh: str | None, expiry: float | None) -> None:
     """Put new credentials on ``model`` (encrypted); ``refresh=None`` keeps the stored refresh token."""
-    model.encrypted_access_token = (
-        crypto.encrypt(access, context=f"{model.id}/accessToken") if access else None
-    )
-    if refresh is not None:
-        model.encrypted_refresh_token = (
-            crypto.encrypt(refresh, context=f"{model.id}/refreshToken") if refresh else None
-        )
-    model.token_expiry = expiry
-    if expiry is not None and model.encrypted_refresh_token:
-        model.refresh_shard = _shard(model.id)
-        model.token_expires_at = int(expiry)
-    else:
-        model.refresh_shard = None
-        model.token_expires_at = None
+    values = _token_values(model.id, access, refresh, expiry, bool(model.encrypted_refresh_token))
+    for name, value in values.items():
+        setattr(model, name, value)
+
+
+def store_tokens(user_id: str, access: str, refresh: str | None, expiry: float | None) -> UserModel | None:
+    """Save refreshed credentials with an UpdateItem (refreshing functions may not replace whole items)."""
+
+    def actions(model: UserModel) -> list[Any]:
+        values = _token_values(user_id, access, refresh, expiry, bool(model.encrypted_refresh_token))
+        result = []
+        for name, value in values.items():
+            attribute = getattr(UserModel, name)
+            result.append(attribute.remove() if value is None else attribute.set(value))
+            setattr(model, name, value)
+        return [*result, UserModel.updated_at.set(datetime.now(UTC))]
+
+    return update(user_id, actions)
 
 
 def to_crm_user(model: UserModel) -> CrmUser:
