@@ -106,6 +106,8 @@ def _merge(*parts: Grants) -> dict[str, frozenset[str]]:
     return merged
 
 
+# logging reads the company's admin settings and user mappings (activity types, owner assignment)
+_ADMIN_CONFIG_READ = {ADMIN_CONFIGS: _dynamodb("GetItem")}
 _ADMIN_READ = {ADMIN_CONFIGS: _dynamodb("GetItem"), USERS: _dynamodb("GetItem")}
 _ADMIN_WRITE = {ADMIN_CONFIGS: _dynamodb("GetItem", "PutItem", "UpdateItem"), USERS: _dynamodb("GetItem")}
 _USER_SETTINGS_READ = {USERS: _dynamodb("GetItem"), ADMIN_CONFIGS: _dynamodb("GetItem")}
@@ -248,7 +250,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/callLog",
         "get_call_log",
         "GetCallLogFunction",
-        **_merge(USER_WITH_REFRESH, {CALL_LOGS: _dynamodb("BatchGetItem", "GetItem", "Query")}),
+        **_merge(USER_WITH_REFRESH, {CALL_LOGS: _dynamodb("BatchGetItem")}),
     ),
     _api(
         "createCallLog",
@@ -256,7 +258,10 @@ OPERATIONS: tuple[Operation, ...] = (
         "/callLog",
         "create_call_log",
         "CreateCallLogFunction",
-        **_merge(USER_WITH_REFRESH, {CALL_LOGS: _dynamodb("GetItem", "PutItem", "UpdateItem", "DeleteItem")}),
+        **_merge(
+            USER_WITH_REFRESH,
+            {CALL_LOGS: _dynamodb("GetItem", "PutItem", "UpdateItem", "DeleteItem"), **_ADMIN_CONFIG_READ},
+        ),
     ),
     _api(
         "updateCallLog",
@@ -264,7 +269,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/callLog",
         "update_call_log",
         "UpdateCallLogFunction",
-        **_merge(USER_WITH_REFRESH, {CALL_LOGS: _dynamodb("GetItem", "UpdateItem")}),
+        **_merge(USER_WITH_REFRESH, {CALL_LOGS: _dynamodb("GetItem", "UpdateItem"), **_ADMIN_CONFIG_READ}),
     ),
     _api(
         "upsertCallDisposition",
@@ -291,11 +296,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "CreateMessageLogFunction",
         **_merge(
             USER_WITH_REFRESH,
-            {
-                MESSAGE_LOGS: _dynamodb(
-                    "GetItem", "PutItem", "UpdateItem", "BatchGetItem", "Query", "DeleteItem"
-                )
-            },
+            {MESSAGE_LOGS: _dynamodb("GetItem", "PutItem", "UpdateItem", "DeleteItem"), **_ADMIN_CONFIG_READ},
         ),
     ),
     # Pipedrive app lifecycle.
