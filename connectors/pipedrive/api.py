@@ -1,0 +1,123 @@
+"""Pipedrive's hosts and REST calls, on the shared CRM client.
+
+Three hosts, each configurable (``PIPEDRIVE_OAUTH_URL``, ``PIPEDRIVE_API_URL``, ``PIPEDRIVE_COMPANY_URL``):
+the OAuth server, the global API (``/v1/users/me`` before the company is known) and the company's own
+API host, built from the user's Pipedrive hostname. A hostname comes from the client, so the company URL
+is checked against ``PIPEDRIVE_ALLOWED_HOSTS`` before the first call.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from typing import Any
+
+from appconnect.connector.client import CrmClient, CrmResponse, ensure_allowed
+from connectors.pipedrive.formatting import PLATFORM, company_host
+
+RATE_LIMIT_HEADERS = ("x-ratelimit-remaining", "x-ratelimit-limit", "x-ratelimit-reset")
+#: parallel CRM calls per invocation (deals and leads of every matched person, in one wave)
+MAX_PARALLEL = 12
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        with _executor_lock:
+            if _executor is None:
+                # Module-level: a warm Lambda keeps the threads and their keep-alive connections.
+                _executor = ThreadPoolExecutor(max_workers=MAX_PARALLEL, thread_name_prefix="pipedrive")
+    return _executor
+
+
+def in_parallel(calls: Sequence[Callable[[], Any]]) -> list[Any]:
+    """Run ``calls`` at the same time; their results in order, or the first failure once all have ended.
+
+    Each call runs in a copy of the caller's context, so the invocation deadline bounds its timeouts.
+    """
+    if len(calls) <= 1:
+        return [call() for call in calls]
+    pool = _pool()
+    futures: list[Future[Any]] = [pool.submit(contextvars.copy_context().run, call) for call in calls]
+    done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+    error = next((f.exception() for f in futures if f in done and f.exception() is not None), None)
+    if error is not None:
+        wait(futures)  # let the others end before the client they share is read
+        raise error
+    return [future.result() for future in futures]
+
+
+class PipedriveApi:
+    """One invocation's Pipedrive calls for one user: hosts, the ``Authorization`` header, the client."""
+
+    def __init__(
+        self,
+        *,
+        auth_header: str,
+        hostname: str,
+        api_url: str,
+        company_url: str,
+        allowed_hosts: Sequence[str],
+    ) -> None:
+        self.client = CrmClient(PLATFORM, rate_limit_headers=RATE_LIMIT_HEADERS)
+        self._headers = {"Authorization": auth_header, "Accept": "application/json"}
+        self._hostname = hostname
+        self._api_url = api_url.rstrip("/")
+        self._company_template = company_url.rstrip("/")
+        self._allowed_hosts = allowed_hosts
+        self._company_base: str | None = None
+
+    @property
+    def tracking(self) -> dict[str, Any]:
+        """The rate-limit headers of the last call, for ``extraDataTracking``."""
+        return dict(self.client.tracking)
+
+    def company_base(self) -> str:
+        """The company API base URL; raises :class:`DisallowedUrl` for a host outside the allowed ones."""
+        if self._company_base is None:
+            self._company_base = company_base_url(self._company_template, self._hostname, self._allowed_hosts)
+        return self._company_base
+
+    def company(self, path: str) -> str:
+        return f"{self.company_base()}{path}"
+
+    def global_api(self, path: str) -> str:
+        return f"{self._api_url}{path}"
+
+    def get(self, url: str, params: Mapping[str, Any] | None = None) -> CrmResponse:
+        return self.client.get(url, headers=self._headers, params=params)
+
+    def post(self, url: str, body: Any) -> CrmResponse:
+        return self.client.post(url, headers=self._headers, json_body=body)
+
+    def patch(self, url: str, body: Any) -> CrmResponse:
+        # Setting the same fields twice leaves the activity as once: safe to retry.
+        return self.client.patch(url, headers=self._headers, json_body=body, retry=True)
+
+
+def company_base_url(template: str, hostname: str, allowed_hosts: Sequence[str]) -> str:
+    """``PIPEDRIVE_COMPANY_URL`` with ``{hostname}`` filled in and checked against the allowed hosts.
+
+    A template without ``{hostname}`` (the local sandbox) is the operator's own setting and used as is.
+    """
+    template = template.rstrip("/")
+    if "{hostname}" not in template:
+        return template
+    host = company_host(hostname)
+    if not host:
+        from appconnect.connector.client import DisallowedUrl
+
+        raise DisallowedUrl("the user has no Pipedrive company host", platform=PLATFORM)
+    url = template.replace("{hostname}", host)
+    return ensure_allowed(url, allowed_hosts, PLATFORM).rstrip("/")
+
+
+def data_of(response: CrmResponse) -> Any:
+    """The ``data`` member of a Pipedrive answer (``None`` when absent)."""
+    body = response.body
+    return body.get("data") if isinstance(body, dict) else None
