@@ -19,7 +19,7 @@ class BullhornConnector(Connector):
         "ALLOWED_HOSTS": "*.bullhornstaffing.com",
     }
 
-    def manifest_values(self) -> dict[str, str]:
+    def manifest_values(self, *, server_url: str) -> dict[str, str]:
         return {
             "clientId": self.setting("CLIENT_ID"),
             "authUrl": f"{self.setting('AUTH_URL').rstrip('/')}/oauth/authorize",

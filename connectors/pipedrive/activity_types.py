@@ -10,7 +10,9 @@ once before giving up.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
+
+from appconnect.connector import AccountCache
 
 TTL_SECONDS = 24 * 3600
 
@@ -18,17 +20,6 @@ CALL_SETTING = "pipedriveCallActivityType"
 SMS_SETTING = "pipedriveSMSActivityType"
 
 ActivityTypes = list[dict[str, str]]
-
-
-class AccountCache(Protocol):
-    """A small key-value cache with expiry, shared by the Lambdas of a deployment.
-
-    ``get`` answers ``None`` for a missing or expired key; values are JSON-serialisable.
-    """
-
-    def get(self, key: str) -> Any | None: ...
-
-    def put(self, key: str, value: Any, ttl_seconds: int) -> None: ...
 
 
 def from_response(body: Any) -> ActivityTypes:

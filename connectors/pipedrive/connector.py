@@ -8,12 +8,13 @@ parallel wave, so a lookup reaches Pipedrive at most twice in sequence.
 from __future__ import annotations
 
 import base64
+import hmac
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from appconnect.connector import AuthType, Connector, CrmUser, OAuthInfo
 from appconnect.connector.client import CrmClient
-from appconnect.errors import CrmError, return_message
+from appconnect.errors import ApiError, BadRequest, CrmError, return_message
 from appconnect.observability import logger
 from connectors.pipedrive.activity_types import (
     CALL_SETTING,
@@ -47,6 +48,45 @@ CALL_TYPE_MISSING = (
     'Call logging requires an active activity type containing the word "call" (case insensitive), '
     "or one explicitly assigned by an admin under Admin > Account settings."
 )
+APP_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>RingCentral Extension for Pipedrive</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}</style>
+</head>
+<body>
+<h1>RingCentral Extension for Pipedrive</h1>
+<p id="status">Connecting your Pipedrive account&hellip;</p>
+<div id="install" hidden>
+<p>To finish installing, open Pipedrive with the RingCentral App Connect extension and click
+<b>Connect</b> in its settings. You can also reinstall the app from the
+<a href="https://www.pipedrive.com/en/marketplace">Pipedrive Marketplace</a>.</p>
+</div>
+<script>
+function handleRedirect() {
+  var params = new URLSearchParams(window.location.search);
+  if (!params.get("code") && !params.get("error")) {
+    document.getElementById("status").textContent = "Pipedrive is connected to RingCentral App Connect.";
+    document.getElementById("install").hidden = false;
+    return;
+  }
+  var message = { callbackUri: window.location.href };
+  if (window.opener) {
+    window.opener.postMessage(message, "*");
+    window.close();
+  } else if (window.parent && window.parent !== window) {
+    window.parent.postMessage(message, "*");
+  } else {
+    document.getElementById("status").textContent = "You can close this window and return to App Connect.";
+  }
+}
+handleRedirect();
+</script>
+</body>
+</html>
+"""
 SMS_TYPE_MISSING = (
     'Message logging requires an active activity type containing the word "sms" (case insensitive), '
     "or one explicitly assigned by an admin under Admin > Account settings."
@@ -70,10 +110,11 @@ class PipedriveConnector(Connector):
         "ALLOWED_HOSTS": "*.pipedrive.com",
     }
 
-    def manifest_values(self) -> dict[str, str]:
+    def manifest_values(self, *, server_url: str) -> dict[str, str]:
         return {
             "clientId": self.setting("CLIENT_ID"),
             "authUrl": f"{self.setting('OAUTH_URL').rstrip('/')}/oauth/authorize",
+            "redirectUri": self.setting("REDIRECT_URI") or f"{server_url}/pipedrive-redirect",
         }
 
     # -- plumbing ------------------------------------------------------------------------------------------
@@ -557,8 +598,27 @@ class PipedriveConnector(Connector):
             f"pipedrive-activity-types-{company}",
         )
 
+    # -- helpers --------------------------------------------------------------------------------------------
 
-# -- helpers -----------------------------------------------------------------------------------------------
+    # -- the Pipedrive app's lifecycle routes ---------------------------------------------------------------
+
+    def app_page(self, *, query: Mapping[str, str], server_url: str, **_: Any) -> str:
+        """``GET /pipedrive-redirect``: Pipedrive redirects here after the OAuth consent. The page hands
+        the URL (with ``code`` and ``state``) to the extension window that opened it; opened without a
+        code (an install from the Marketplace) it explains how to finish the setup."""
+        return APP_PAGE
+
+    def uninstalled_user_id(self, *, headers: Mapping[str, str], body: Mapping[str, Any], **_: Any) -> str:
+        """``DELETE /pipedrive-redirect``: Pipedrive's app-uninstall webhook, authenticated with the app's
+        client credentials (HTTP Basic)."""
+        expected = self._client_basic_auth()
+        given = headers.get("authorization", "")
+        if not self.setting("CLIENT_ID") or not hmac.compare_digest(given.encode(), expected.encode()):
+            raise ApiError("Unauthorized", status=401)
+        user_id = body.get("user_id")
+        if user_id in (None, ""):
+            raise BadRequest("Missing user_id")
+        return f"{user_id}-{PLATFORM}"
 
 
 def _search_term(number: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from appconnect import settings
+from appconnect import deadline, settings
 
 SECRET = "unit-test-jwt-secret-0123456789abcdef"
 HASH_KEY = "unit-test-hash-key"
@@ -21,9 +21,11 @@ def core_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("APP_SERVER", raising=False)
     monkeypatch.delenv("USE_CACHE", raising=False)
     settings.reload()
+    deadline.clear()
     yield
     monkeypatch.undo()
     settings.reload()
+    deadline.clear()
 
 
 class LambdaContext:

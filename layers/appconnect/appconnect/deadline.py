@@ -28,3 +28,8 @@ def remaining() -> float:
     if deadline is None:
         return _DEFAULT_BUDGET_S
     return max(0.0, deadline - time.monotonic() - ANSWER_MARGIN_S)
+
+
+def clear() -> None:
+    """Forget the deadline (between tests, or after an invocation in a long-lived process)."""
+    _deadline.set(None)

@@ -49,7 +49,12 @@ def _values(server_url: str, platform_names: list[str]) -> dict[str, str]:
             connector = get_connector(name)
         except UnknownPlatform:
             continue
-        values.update({f"{name}.{key}": value for key, value in connector.manifest_values().items()})
+        values.update(
+            {
+                f"{name}.{key}": value
+                for key, value in connector.manifest_values(server_url=server_url).items()
+            }
+        )
     return values
 
 

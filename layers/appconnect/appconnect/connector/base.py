@@ -9,7 +9,7 @@ returning the seed's shapes. A method the connector does not override is "not im
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 from appconnect.settings import connector_setting
 
@@ -72,7 +72,7 @@ class Connector:
         """This connector's configuration value ``<PLATFORM>_<NAME>`` (the default from :attr:`settings`)."""
         return connector_setting(self.platform, name, self.settings.get(name, ""))
 
-    def manifest_values(self) -> dict[str, str]:
+    def manifest_values(self, *, server_url: str) -> dict[str, str]:
         """Values substituted into this platform's manifest entry (``${pipedrive.clientId}`` ...)."""
         return {}
 
@@ -192,6 +192,19 @@ class Connector:
         """Check the CRM's uninstall webhook (raise :class:`appconnect.errors.ApiError` to refuse it) and
         return the stored user id (``<crmUserId>-<platform>``) whose data must go."""
         raise NotImplementedError
+
+
+class AccountCache(Protocol):
+    """A small key-value cache with expiry, shared by the Lambdas of a deployment (passed as ``cache``).
+
+    For CRM data every user of a company may see (activity types, picklists), never for records: keys are
+    the connector's own, namespaced by platform. ``get`` answers None for a missing or expired key; values
+    are JSON-serialisable.
+    """
+
+    def get(self, key: str) -> Any | None: ...
+
+    def put(self, key: str, value: Any, ttl_seconds: int) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ BACKOFF_BASE_S = 0.2
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 _local = threading.local()
+_count_lock = threading.Lock()
 
 
 def _session() -> requests.Session:
@@ -128,7 +129,8 @@ class CrmClient:
                 raise CrmUnavailable(f"no time left to call {self.platform}", platform=self.platform)
             timeout = (min(CONNECT_TIMEOUT_S, budget), min(READ_TIMEOUT_S, budget))
             started = time.perf_counter()
-            self.calls += 1
+            with _count_lock:
+                self.calls += 1
             metrics.add_metric(name="CrmCalls", unit=MetricUnit.Count, value=1)
             try:
                 response = _session().request(

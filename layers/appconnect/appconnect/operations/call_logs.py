@@ -13,6 +13,7 @@ from typing import Any, cast
 from aws_lambda_powertools.metrics import MetricUnit
 
 from appconnect import admin_configs, claims, hashing
+from appconnect.account_cache import DynamoAccountCache
 from appconnect.composer import CallLogInputs, LogFormat, compose_call_log
 from appconnect.context import AuthContext, authenticate, load_user
 from appconnect.errors import (
@@ -194,6 +195,7 @@ def create_call_log(request: Request) -> dict[str, Any]:
         "ai_note": body.get("aiNote"),
         "transcript": body.get("transcript"),
         "voicemail_link": body.get("voicemailLink") or (log_info.get("voicemail") or {}).get("link"),
+        "cache": DynamoAccountCache(connector.platform),
     }
     log_format = connector.get_log_format_type()
     if log_format in _COMPOSED_FORMATS:

@@ -14,6 +14,7 @@ from typing import Any, cast
 from aws_lambda_powertools.metrics import MetricUnit
 
 from appconnect import admin_configs, claims
+from appconnect.account_cache import DynamoAccountCache
 from appconnect.composer import LogFormat, compose_shared_sms_log, media_reader_link
 from appconnect.context import AuthContext, authenticate, load_user
 from appconnect.errors import BadRequest, CrmError, CrmUnavailable, crm_failure, return_message
@@ -86,6 +87,7 @@ def create_message_log(request: Request) -> dict[str, Any]:
         "hashed_account_id": hashed_account,
         "assignee_name": (log_info.get("assignee") or {}).get("name"),
         "owner_name": (log_info.get("owner") or {}).get("name"),
+        "cache": DynamoAccountCache(context.platform),
     }
     try:
         if common["owner_name"]:
