@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hmac
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from appconnect.connector import AuthType, Connector, CrmUser, OAuthInfo
@@ -37,6 +38,9 @@ from connectors.pipedrive.formatting import (
     pipedrive_duration,
     seconds,
 )
+
+#: pages of 100 activities searched when recovering an interrupted call log
+RECOVERY_PAGES = 3
 
 NEW_CONTACT = {
     "id": "createNewContact",
@@ -344,11 +348,7 @@ class PipedriveConnector(Connector):
                 "extraDataTracking": api.tracking,
             }
         submission = additional_submission or {}
-        subject = call_log.get("customSubject")
-        if subject is None:
-            direction = call_log.get("direction") or ""
-            preposition = "to" if direction == "Outbound" else "from"
-            subject = f"{direction} Call {preposition} {contact_info.get('name') or ''}"
+        subject = _call_subject(call_log, contact_info)
         body: dict[str, Any] = {
             "owner_id": _assignee(submission, user_mappings) or owner_id_of(user.id),
             "subject": subject,
@@ -366,6 +366,48 @@ class PipedriveConnector(Connector):
             "returnMessage": return_message("Call logged", "success", 2000),
             "extraDataTracking": api.tracking,
         }
+
+    def find_call_log(  # type: ignore[override]
+        self,
+        *,
+        user: CrmUser,
+        auth_header: str,
+        contact_info: Mapping[str, Any],
+        call_log: Mapping[str, Any],
+        additional_submission: Mapping[str, Any] | None = None,
+        user_mappings: Sequence[Mapping[str, Any]] | None = None,
+        since: float,
+        **_: Any,
+    ) -> str | None:
+        """The activity an interrupted attempt created for this call: the contact's activities of this
+        owner updated since the attempt began, with the same subject and due date and time."""
+        api = self._api(auth_header, user.hostname)
+        person_id = numeric_id(contact_info.get("id"), "contact id")
+        owner = _assignee(additional_submission or {}, user_mappings) or owner_id_of(user.id)
+        subject = _call_subject(call_log, contact_info)
+        due = _due(call_log.get("startTime"))
+        # a minute of slack for clock skew between this server and Pipedrive
+        updated_since = datetime.fromtimestamp(since - 60, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        params: dict[str, Any] = {
+            "person_id": person_id,
+            "owner_id": owner,
+            "updated_since": updated_since,
+            "limit": 100,
+        }
+        for _page in range(RECOVERY_PAGES):
+            body = api.get(api.company("/api/v2/activities"), params=params).json()
+            for activity in (body or {}).get("data") or []:
+                if (
+                    activity.get("subject") == subject
+                    and activity.get("due_date") == due.get("due_date")
+                    and activity.get("due_time") == due.get("due_time")
+                ):
+                    return _log_id(activity.get("id"))
+            cursor = ((body or {}).get("additional_data") or {}).get("next_cursor")
+            if not cursor:
+                return None
+            params["cursor"] = cursor
+        return None
 
     def update_call_log(  # type: ignore[override]
         self,
@@ -619,6 +661,15 @@ class PipedriveConnector(Connector):
         if user_id in (None, ""):
             raise BadRequest("Missing user_id")
         return f"{user_id}-{PLATFORM}"
+
+
+def _call_subject(call_log: Mapping[str, Any], contact_info: Mapping[str, Any]) -> str:
+    subject = call_log.get("customSubject")
+    if subject is not None:
+        return str(subject)
+    direction = call_log.get("direction") or ""
+    preposition = "to" if direction == "Outbound" else "from"
+    return f"{direction} Call {preposition} {contact_info.get('name') or ''}"
 
 
 def _search_term(number: str) -> str:

@@ -484,6 +484,7 @@ class PipedriveSandbox(Sandbox):
         self.route("GET", "/api/v2/persons/search", self.search_persons)
         self.route("GET", "/api/v2/persons/{id}", self.get_person)
         self.route("GET", "/api/v2/deals", self.deals_list)
+        self.route("GET", "/api/v2/activities", self.activities_list)
         self.route("POST", "/api/v2/activities", self.create_activity)
         self.route("GET", "/api/v2/activities/{id}", self.get_activity)
         self.route("PATCH", "/api/v2/activities/{id}", self.update_activity)
@@ -1060,6 +1061,46 @@ class PipedriveSandbox(Sandbox):
             activity["marked_as_done_time"] = now
         self.activities[aid] = activity
         return self._activity_response(activity)
+
+    def activities_list(self, request: Request) -> Response:
+        """``GET /api/v2/activities``: filtered by owner, person, deal, done and ``updated_since``
+        (RFC 3339, inclusive), ordered by id, cursor-paginated."""
+        self._user(request)
+        filters: dict[str, int] = {}
+        for name in ("owner_id", "person_id", "deal_id", "org_id"):
+            raw = request.arg(name)
+            if raw:
+                value = as_int(raw)
+                if value is None:
+                    return _pd_error(400, f"{name} must be an integer")
+                filters[name] = value
+        since_arg = request.arg("updated_since")
+        since = parse_time(since_arg) if since_arg else None
+        if since_arg and since is None:
+            return _pd_error(400, "updated_since must be an RFC 3339 date-time")
+        done_arg = request.arg("done")
+        if done_arg not in (None, "", "true", "false", "1", "0"):
+            return _pd_error(400, "done must be a boolean")
+        limit = _limit(request)
+        offset = _decode_cursor(request.arg("cursor"))
+        matching = [
+            a
+            for a in sorted(self.activities.values(), key=lambda a: a["id"])
+            if not a["is_deleted"]
+            and all(a.get(name) == value for name, value in filters.items())
+            and (since is None or a["update_time"] >= since)
+            and (done_arg in (None, "") or bool(a["done"]) == (done_arg in ("true", "1")))
+        ]
+        page = matching[offset : offset + limit]
+        next_cursor = _encode_cursor(offset + limit) if offset + limit < len(matching) else None
+        return Response.json(
+            200,
+            {
+                "success": True,
+                "data": [self._activity(a) for a in page],
+                "additional_data": {"next_cursor": next_cursor},
+            },
+        )
 
     def _find_activity(self, request: Request) -> JsonDict:
         aid = as_int(request.path_params["id"])

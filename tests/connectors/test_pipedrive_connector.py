@@ -1080,3 +1080,45 @@ def test_given_deleted_activity_when_call_log_updated_then_not_found(
 
     with pytest.raises(CrmNotFound):
         connector.update_call_log(user=user, auth_header=auth, log_id="424242", composed_log_details="x")
+
+
+# -- crash recovery -------------------------------------------------------------------------------------------
+
+
+def test_given_call_logged_by_an_interrupted_attempt_when_recovering_then_that_activity_is_found(
+    connector: PipedriveConnector, session: tuple[CrmUser, str]
+) -> None:
+    started = time.time()
+    created = _create_call(connector, session)
+    user, auth = session
+    found = connector.find_call_log(
+        user=user,
+        auth_header=auth,
+        contact_info=MAYA,
+        call_log=CALL,
+        additional_submission={"deals": str(MAYA_DEAL)},
+        since=started,
+    )
+    assert found == created["logId"]
+
+
+def test_given_no_activity_for_this_call_when_recovering_then_none(
+    connector: PipedriveConnector, session: tuple[CrmUser, str]
+) -> None:
+    _create_call(connector, session, call_log={**CALL, "startTime": "2026-07-14T09:00:00.000Z"})
+    user, auth = session
+    found = connector.find_call_log(
+        user=user, auth_header=auth, contact_info=MAYA, call_log=CALL, since=time.time() - 5
+    )
+    assert found is None
+
+
+def test_given_same_call_logged_long_before_the_attempt_when_recovering_then_not_taken_for_it(
+    connector: PipedriveConnector, session: tuple[CrmUser, str]
+) -> None:
+    _create_call(connector, session)  # an hour before the attempt below began
+    user, auth = session
+    found = connector.find_call_log(
+        user=user, auth_header=auth, contact_info=MAYA, call_log=CALL, since=time.time() + 3600
+    )
+    assert found is None

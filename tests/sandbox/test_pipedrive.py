@@ -445,6 +445,38 @@ def test_given_connector_call_log_when_creating_activity_then_stored_with_primar
     assert any(a["id"] == data["id"] and a["note"] == CALL_LOG["note"] for a in stored)
 
 
+def test_given_activities_when_listed_by_person_and_updated_since_then_only_matching_ones(pd: Pipedrive):
+    before = pd.call("GET", "/api/v2/activities", params={"person_id": 101}).json()["data"]
+    pd.sandbox.control("POST", "pipedrive/clock", {"advance_seconds": 60})
+    created = pd.call("POST", "/api/v2/activities", json=CALL_LOG).json()["data"]
+    listed = pd.call(
+        "GET", "/api/v2/activities", params={"person_id": 101, "updated_since": created["update_time"]}
+    ).json()
+    assert listed["success"] is True
+    assert [a["id"] for a in listed["data"]] == [created["id"]]
+    everything = pd.call("GET", "/api/v2/activities", params={"person_id": 101}).json()["data"]
+    assert len(everything) == len(before) + 1
+    assert pd.call("GET", "/api/v2/activities", params={"person_id": 104}).json()["data"] == []
+
+
+def test_given_bad_filters_when_listing_activities_then_400(pd: Pipedrive):
+    assert_pd_error(pd.call("GET", "/api/v2/activities", params={"person_id": "abc"}), 400)
+    assert_pd_error(pd.call("GET", "/api/v2/activities", params={"updated_since": "yesterday"}), 400)
+
+
+def test_given_many_activities_when_listed_with_limit_then_cursor_pages(pd: Pipedrive):
+    for _ in range(3):
+        pd.call("POST", "/api/v2/activities", json=CALL_LOG)
+    first = pd.call("GET", "/api/v2/activities", params={"person_id": 101, "limit": 2}).json()
+    assert len(first["data"]) == 2
+    cursor = first["additional_data"]["next_cursor"]
+    assert cursor
+    second = pd.call(
+        "GET", "/api/v2/activities", params={"person_id": 101, "limit": 2, "cursor": cursor}
+    ).json()
+    assert {a["id"] for a in first["data"]}.isdisjoint({a["id"] for a in second["data"]})
+
+
 def test_given_empty_deal_id_and_sixty_minutes_when_creating_activity_then_accepted(pd: Pipedrive):
     body = {**CALL_LOG, "deal_id": "", "duration": "00:60"}
     body.pop("org_id")
