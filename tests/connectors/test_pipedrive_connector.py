@@ -1082,7 +1082,7 @@ def test_given_deleted_activity_when_call_log_updated_then_not_found(
         connector.update_call_log(user=user, auth_header=auth, log_id="424242", composed_log_details="x")
 
 
-# -- crash recovery -------------------------------------------------------------------------------------------
+# -- crash recovery ---------------------------------------------------------------------------------------
 
 
 def test_given_call_logged_by_an_interrupted_attempt_when_recovering_then_that_activity_is_found(
