@@ -112,6 +112,8 @@ class CrmError(AppConnectError):
         super().__init__(message)
         self.status = status
         self.platform = platform
+        #: the CRM's parsed error body, when it sent JSON (never shown to users: it may echo input)
+        self.body: Any = None
 
 
 class CrmAuthError(CrmError):

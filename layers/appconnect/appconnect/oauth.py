@@ -62,8 +62,12 @@ def _post_token(info: OAuthInfo, platform: str, form: dict[str, str]) -> Tokens:
         # A token request is never repeated blindly: a code or a rotating refresh token is single-use.
         response = client.post(info.access_token_uri, headers=headers, params=params, data=data, retry=False)
     except CrmBadRequest as error:
+        code = error.body.get("error") if isinstance(error.body, dict) else None
         raise OAuthError(
-            str(error), code=_error_code(str(error)), status=error.status, platform=platform
+            str(error),
+            code=code if isinstance(code, str) else _error_code(str(error)),
+            status=error.status,
+            platform=platform,
         ) from error
     body = response.json() if isinstance(response.json(), dict) else {}
     if body.get("error"):

@@ -240,6 +240,14 @@ class CrmClient:
             )
 
     def _error(self, response: requests.Response, retry_after: float | None) -> CrmError:
+        error = self._typed_error(response, retry_after)
+        try:
+            error.body = response.json()
+        except ValueError:
+            error.body = None
+        return error
+
+    def _typed_error(self, response: requests.Response, retry_after: float | None) -> CrmError:
         status = response.status_code
         detail = _error_text(response)
         if status == 429:

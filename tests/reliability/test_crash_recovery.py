@@ -1,0 +1,123 @@
+"""A request killed between the CRM write and the DynamoDB record must not cause a second CRM record.
+
+The handler runs in-process (so the test can kill it at that exact point) against real parts: moto's
+DynamoDB server with the template's tables and the Pipedrive sandbox over HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import create_call_log
+import pytest
+import requests
+
+from appconnect import claims, session, settings, users
+from local.sandbox import SandboxServer
+from tests.api.pipedrive_world import call_log_body, new_session_id
+from tests.unit.conftest import LambdaContext, http_event
+
+
+class Killed(BaseException):
+    """Stands for the Lambda being killed: nothing of the request runs after it."""
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxServer]:
+    server = SandboxServer(port=0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pipedrive_user(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> str:
+    base = sandbox.urls()["pipedrive"]
+    for name, value in {
+        "PIPEDRIVE_API_URL": base,
+        "PIPEDRIVE_OAUTH_URL": base,
+        "PIPEDRIVE_COMPANY_URL": base,
+        "PIPEDRIVE_CLIENT_ID": "sandbox-pipedrive-client",
+        "PIPEDRIVE_CLIENT_SECRET": "sandbox-pipedrive-secret",
+        "PIPEDRIVE_ALLOWED_HOSTS": "*.pipedrive.com,127.0.0.1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    settings.reload()
+    requests.post(f"{sandbox.url}/__sandbox/pipedrive/reset", timeout=10)
+    tokens = requests.post(
+        f"{sandbox.url}/__sandbox/pipedrive/tokens", json={"user_id": 12345}, timeout=10
+    ).json()
+    model = users.save_login(
+        users.Login(
+            user_id="12345-pipedrive",
+            platform="pipedrive",
+            name="Jordan Lee",
+            hostname="sandbox.pipedrive.com",
+            access_token=tokens["access_token"],
+            refresh_token=tokens["refresh_token"],
+            token_expiry=time.time() + 3600,
+            timezone_name="America/New_York",
+            timezone_offset="-04:00",
+            platform_additional_info={"companyId": 7001},
+            rc_account_id=None,
+            hashed_rc_account_id=None,
+            hashed_rc_extension_id=None,
+        )
+    )
+    return session.issue(model.id, "pipedrive", generation=int(model.session_generation or 0))
+
+
+def activities(sandbox: SandboxServer) -> list[dict[str, Any]]:
+    state = requests.get(f"{sandbox.url}/__sandbox/pipedrive/state?collection=activities", timeout=10).json()
+    return list(state["activities"])
+
+
+def post_call_log(token: str, body: dict[str, Any], remaining_ms: int) -> dict[str, Any]:
+    event = http_event(
+        "POST", "/callLog", headers={"authorization": f"Bearer {token}"}, body=json.dumps(body)
+    )
+    result: dict[str, Any] = create_call_log.handler(event, LambdaContext(remaining_ms=remaining_ms))
+    return result
+
+
+def test_given_request_killed_after_crm_write_when_retried_after_its_deadline_then_one_activity(
+    sandbox: SandboxServer, pipedrive_user: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = call_log_body(new_session_id())
+    before = len(activities(sandbox))
+
+    def killed(*_: Any, **__: Any) -> None:
+        raise Killed
+
+    with monkeypatch.context() as patch:
+        patch.setattr(claims, "complete", killed)
+        with pytest.raises(Killed):
+            post_call_log(pipedrive_user, body, remaining_ms=3000)
+    assert len(activities(sandbox)) == before + 1  # the CRM write happened; the record did not
+
+    time.sleep(3.2)  # the killed Lambda's deadline has passed
+    retried = json.loads(post_call_log(pipedrive_user, body, remaining_ms=20_000)["body"])
+
+    after = activities(sandbox)
+    assert len(after) == before + 1
+    assert retried["successful"] is True
+    assert retried["logId"] == str(after[-1]["id"])
+
+
+def test_given_request_killed_after_crm_write_when_retried_at_once_then_no_second_activity(
+    sandbox: SandboxServer, pipedrive_user: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = call_log_body(new_session_id())
+    before = len(activities(sandbox))
+    with monkeypatch.context() as patch:
+        patch.setattr(claims, "complete", lambda *_a, **_k: (_ for _ in ()).throw(Killed()))
+        with pytest.raises(Killed):
+            post_call_log(pipedrive_user, body, remaining_ms=20_000)
+
+    retried = json.loads(post_call_log(pipedrive_user, body, remaining_ms=2_500)["body"])
+
+    assert retried["successful"] is False
+    assert "being logged" in retried["returnMessage"]["message"]
+    assert len(activities(sandbox)) == before + 1
