@@ -43,7 +43,7 @@ def extension(api_url: str, sandbox: Sandbox) -> Extension:
     return client
 
 
-# -- login and logout --------------------------------------------------------------------------------------
+# -- login and logout ------------------------------------------------------------------------------
 
 
 def test_given_pipedrive_consent_when_oauth_callback_then_jwt_for_the_pipedrive_user(
@@ -111,7 +111,7 @@ def test_given_expired_jwt_when_finding_contact_then_400_asks_to_authorize(exten
     assert response.text == "Please go to Settings and authorize CRM platform"
 
 
-# -- contacts ------------------------------------------------------------------------------------------------
+# -- contacts --------------------------------------------------------------------------------------
 
 
 def test_given_maya_calls_when_finding_contact_then_maya_and_sam_with_deals_and_create_entry(
@@ -164,7 +164,7 @@ def test_given_no_phone_number_when_finding_contact_then_400_says_what_is_missin
     assert "phoneNumber" in response.text
 
 
-# -- call logs -------------------------------------------------------------------------------------------------
+# -- call logs -------------------------------------------------------------------------------------
 
 
 def test_given_a_call_when_logged_fetched_updated_and_dispositioned_then_pipedrive_activity_follows(
@@ -257,7 +257,7 @@ def test_given_20_concurrent_posts_of_one_call_when_logged_then_one_activity_and
     assert all(answer["successful"] is True for answer in answers)
 
 
-# -- message logs -------------------------------------------------------------------------------------------------
+# -- message logs ----------------------------------------------------------------------------------
 
 
 def test_given_sms_conversation_when_logged_then_appended_the_same_day_to_one_activity(
@@ -346,7 +346,7 @@ def test_given_20_concurrent_posts_of_one_sms_when_logged_then_one_activity(
     assert all(answer["logIds"] == ["7201"] for answer in answers)
 
 
-# -- token refresh -------------------------------------------------------------------------------------------
+# -- token refresh ---------------------------------------------------------------------------------
 
 
 def test_given_expiring_token_and_single_use_refresh_tokens_when_20_requests_arrive_then_one_refresh(
@@ -393,7 +393,7 @@ def test_given_refresh_token_revoked_at_pipedrive_when_token_expires_then_401_se
     assert response.json()["errorCode"] == "CRM_SESSION_REVOKED"
 
 
-# -- CRM failures ---------------------------------------------------------------------------------------------
+# -- CRM failures ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -56,7 +56,9 @@ def test_given_a_live_holder_when_claimed_with_little_time_left_then_busy_not_a_
     deadline.start(20_000)
     claims.claim(CallLogModel, user_id, session_id, platform="pipedrive")
     deadline.start(1_200)
-    assert claims.claim(CallLogModel, user_id, session_id, platform="pipedrive").outcome is claims.Outcome.BUSY
+    assert (
+        claims.claim(CallLogModel, user_id, session_id, platform="pipedrive").outcome is claims.Outcome.BUSY
+    )
 
 
 def test_given_an_unknown_outcome_when_claimed_again_then_recover_at_once() -> None:
@@ -64,14 +66,19 @@ def test_given_an_unknown_outcome_when_claimed_again_then_recover_at_once() -> N
     deadline.start(20_000)
     first = claims.claim(CallLogModel, user_id, session_id, platform="pipedrive")
     claims.mark_unknown(first)
-    assert claims.claim(CallLogModel, user_id, session_id, platform="pipedrive").outcome is claims.Outcome.RECOVER
+    assert (
+        claims.claim(CallLogModel, user_id, session_id, platform="pipedrive").outcome
+        is claims.Outcome.RECOVER
+    )
 
 
 def test_given_a_released_claim_when_claimed_again_then_write() -> None:
     user_id, session_id = new_key()
     deadline.start(20_000)
     claims.release(claims.claim(CallLogModel, user_id, session_id, platform="pipedrive"))
-    assert claims.claim(CallLogModel, user_id, session_id, platform="pipedrive").outcome is claims.Outcome.WRITE
+    assert (
+        claims.claim(CallLogModel, user_id, session_id, platform="pipedrive").outcome is claims.Outcome.WRITE
+    )
 
 
 def test_given_a_stale_holder_when_it_completes_after_a_takeover_then_its_write_is_refused() -> None:
