@@ -1,0 +1,40 @@
+"""Fixtures for every test directory. Keep this small: directory fixtures live in each conftest.py."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from local.aws import LocalDynamoDB
+
+
+@pytest.fixture(scope="session")
+def local_dynamodb() -> Iterator[LocalDynamoDB]:
+    """moto's server on a free loopback port with template.yaml's tables and queues, created from the
+    template's own definitions by the same code as ``make run``. Names are unique to this test process.
+
+    Gives ``.endpoint_url``, ``.tables`` (logical id -> table name) and ``.environment()``.
+    """
+    from local.aws import start_embedded_aws
+
+    database = start_embedded_aws(prefix=f"test-{os.getpid()}-")
+    yield database
+    database.stop()
+
+
+@pytest.fixture
+def local_dynamodb_env(local_dynamodb: LocalDynamoDB, monkeypatch: pytest.MonkeyPatch) -> LocalDynamoDB:
+    """The process environment pointed at :func:`local_dynamodb`: the template's table and queue variables
+    (``USERS_TABLE`` ...), ``DYNAMODB_ENDPOINT_URL``/``AWS_ENDPOINT_URL`` and dummy credentials. Code that
+    caches settings must reload them (``appconnect.settings.reload()``)."""
+    from local.config import UNSET_ENV
+
+    for name in UNSET_ENV:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in local_dynamodb.environment().items():
+        monkeypatch.setenv(name, value)
+    return local_dynamodb
