@@ -1,0 +1,116 @@
+"""Insightly's REST calls for one user, on the shared CRM client.
+
+The API base is the pod URL the user pasted at login (``https://api.na1.insightly.com/v3.1``): its version
+suffix is dropped when it is stored, ``INSIGHTLY_API_VERSION`` is appended to every call, and the host is
+checked against ``INSIGHTLY_ALLOWED_HOSTS`` before any call, at login and on every later use, so no one
+can make the server request another address.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from appconnect.connector.client import CrmClient, CrmResponse, DisallowedUrl, ensure_allowed
+from appconnect.errors import CrmAuthError
+
+PLATFORM = "insightly"
+#: Insightly answers these on every call (a daily quota); captured for ``extraDataTracking``
+RATE_LIMIT_HEADERS = ("X-RateLimit-Remaining", "X-RateLimit-Limit", "X-RateLimit-Reset")
+#: threads shared by every invocation of a warm Lambda (one phone lookup's searches run in one wave)
+MAX_PARALLEL = 48
+
+_VERSION_SUFFIX = re.compile(r"/v\d+(?:\.\d+)*(?:/.*)?$", re.IGNORECASE)
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        with _executor_lock:
+            if _executor is None:
+                _executor = ThreadPoolExecutor(max_workers=MAX_PARALLEL, thread_name_prefix="insightly")
+    return _executor
+
+
+def in_parallel(calls: Sequence[Callable[[], Any]]) -> list[Any]:
+    """Run ``calls`` at the same time; their results in order, or the first failure once all have ended.
+
+    Each call runs in a copy of the caller's context, so the invocation deadline bounds its timeouts.
+    """
+    if len(calls) <= 1:
+        return [call() for call in calls]
+    futures: list[Future[Any]] = [_pool().submit(contextvars.copy_context().run, call) for call in calls]
+    done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+    error = next((f.exception() for f in futures if f in done and f.exception() is not None), None)
+    if error is not None:
+        wait(futures)
+        raise error
+    return [future.result() for future in futures]
+
+
+def api_base(api_url: str, allowed_hosts: Sequence[str]) -> str:
+    """The pod's API root (``https://api.na1.insightly.com``) from what the user pasted.
+
+    The scheme defaults to https; a trailing version segment (``/v3.1``, ``/v3.1/``) and everything after
+    it are dropped. The reference cut at the first ``/v`` anywhere, which also cut hosts starting with v.
+    Raises :class:`DisallowedUrl` for a host outside ``allowed_hosts``.
+    """
+    raw = (api_url or "").strip()
+    if not raw:
+        raise DisallowedUrl("no Insightly API URL was given", platform=PLATFORM)
+    if "://" not in raw:
+        raw = f"https://{raw}"
+    parts = urlsplit(raw)
+    path = _VERSION_SUFFIX.sub("", parts.path).rstrip("/")
+    base = urlunsplit((parts.scheme.lower(), parts.netloc, path, "", ""))
+    return ensure_allowed(base, allowed_hosts, PLATFORM).rstrip("/")
+
+
+class InsightlyApi:
+    """One invocation's Insightly calls for one user: base URL, ``Authorization`` header, client."""
+
+    def __init__(self, *, auth_header: str, api_url: str, version: str, allowed_hosts: Sequence[str]) -> None:
+        if not api_url:
+            raise CrmAuthError(
+                "The Insightly API URL of this user is unknown: connect again", status=None, platform=PLATFORM
+            )
+        self.base = f"{api_base(api_url, allowed_hosts)}/{version.strip('/')}"
+        self.client = CrmClient(PLATFORM, rate_limit_headers=RATE_LIMIT_HEADERS)
+        self._headers = {"Authorization": auth_header, "Accept": "application/json"}
+
+    @property
+    def tracking(self) -> dict[str, Any]:
+        """The rate-limit headers of the last call, for ``extraDataTracking``."""
+        return dict(self.client.tracking)
+
+    def url(self, path: str) -> str:
+        return f"{self.base}/{path.lstrip('/')}"
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.client.get(self.url(path), headers=self._headers, params=params).body
+
+    def post(self, path: str, body: Any) -> Any:
+        return self.client.post(self.url(path), headers=self._headers, json_body=body).body
+
+    def put(self, path: str, body: Any) -> Any:
+        # PUT sets the same fields to the same values: safe to repeat after a 5xx.
+        return self.client.put(self.url(path), headers=self._headers, json_body=body).body
+
+    def delete(self, path: str) -> CrmResponse:
+        return self.client.delete(self.url(path), headers=self._headers)
+
+    def search(self, collection: str, field: str, value: str) -> list[dict[str, Any]]:
+        """``GET /{collection}/search`` for records whose ``field`` equals ``value`` (full records)."""
+        body = self.get(
+            f"/{collection}/search", params={"field_name": field, "field_value": value, "brief": "false"}
+        )
+        if isinstance(body, dict) and isinstance(body.get("items"), list):  # count_total=true shape
+            body = body["items"]
+        return [r for r in body if isinstance(r, dict)] if isinstance(body, list) else []
