@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             output=Output(out=io.StringIO(), err=io.StringIO()),
         ) as stack,
     ):
-        assert stack.urls is not None and stack.urls.sandbox is not None
+        if stack.urls is None or stack.urls.sandbox is None:
+            raise SystemExit("the local stack started without its sandboxes")
         api, sandbox = stack.urls.api, stack.urls.sandbox
         http = requests.Session()
         control = f"{sandbox}/__sandbox/pipedrive"
@@ -107,9 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         f"with {args.delay_ms:.0f} ms per Pipedrive call:    median {delayed_median:.1f} ms, "
         f"p95 {statistics.quantiles(delayed, n=20)[-1]:.1f} ms"
     )
-    print(
-        f"budget (2.5 x delay + own time):   {budget:.1f} ms -> {'within' if delayed_median <= budget else 'OVER'}"
-    )
+    verdict = "within" if delayed_median <= budget else "OVER"
+    print(f"budget (2.5 x delay + own time):   {budget:.1f} ms -> {verdict}")
     return 0 if delayed_median <= budget else 1
 
 

@@ -40,7 +40,10 @@ _FN_TAGS = (
 )
 
 
-class _CfnLoader(yaml.SafeLoader):
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~15x faster
+
+
+class _CfnLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """A safe loader that understands CloudFormation's short-form intrinsic functions."""
 
 
