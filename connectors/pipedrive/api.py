@@ -103,16 +103,18 @@ class PipedriveApi:
 def company_base_url(template: str, hostname: str, allowed_hosts: Sequence[str]) -> str:
     """``PIPEDRIVE_COMPANY_URL`` with ``{hostname}`` filled in and checked against the allowed hosts.
 
-    A template without ``{hostname}`` (the local sandbox) is the operator's own setting and used as is.
+    A template without ``{hostname}`` (the local sandbox) is the operator's own setting and used as is, but
+    the user's hostname must still be a Pipedrive host: it is stored, and the extension builds links with it.
     """
     template = template.rstrip("/")
-    if "{hostname}" not in template:
-        return template
     host = company_host(hostname)
     if not host:
         from appconnect.connector.client import DisallowedUrl
 
         raise DisallowedUrl("the user has no Pipedrive company host", platform=PLATFORM)
+    ensure_allowed(f"https://{host}", allowed_hosts, PLATFORM)
+    if "{hostname}" not in template:
+        return template
     url = template.replace("{hostname}", host)
     return ensure_allowed(url, allowed_hosts, PLATFORM).rstrip("/")
 

@@ -10,7 +10,6 @@ from appconnect import users
 from appconnect.connector import get_connector
 from appconnect.errors import CrmError
 from appconnect.http import Operation, Request, Response, text
-from appconnect.models import UserModel
 from appconnect.observability import logger
 
 
@@ -34,7 +33,7 @@ def uninstall_webhook(platform: str) -> Operation:
                 # Uninstalling the app already invalidates its tokens at the CRM; forgetting the user
                 # matters more than a failed courtesy revoke.
                 logger.warning("token revoke failed during uninstall", extra={"platform": platform})
-            UserModel(user_id).delete()
+            model.delete(add_version_condition=False)  # gone, whatever changed since we read it
         return text("User deleted")
 
     return uninstall
