@@ -2,6 +2,7 @@
 
     python -m local                        # API on :3000 (PORT), DynamoDB on :8000, sandboxes on :8100
     python -m local invoke TokenRefreshSchedulerFunction [--event events/x.json] [--stack URL]
+    python -m local --no-iam               # do not hold each function to its template policy (local.iam)
 
 Ctrl-C or SIGTERM stops everything it started and exits with status 0.
 """
@@ -40,7 +41,16 @@ def _parser() -> argparse.ArgumentParser:
     invoke.add_argument(
         "--stack", metavar="URL", help="send it to a running stack (http://127.0.0.1:3000) instead"
     )
+    _iam_option(invoke)
     return parser
+
+
+def _iam_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-iam",
+        action="store_true",
+        help="do not check the functions' AWS calls against their template policies (checked by default)",
+    )
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
@@ -52,6 +62,7 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="visibility timeout for SQS messages the worker failed (default: the queue's own)",
     )
+    _iam_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         state_dir=args.state_dir,
         with_sandbox=not args.no_sandbox,
         retry_visibility_timeout=args.retry_failed_messages_after,
+        enforce_iam=not args.no_iam,
     )
     try:
         stack.start()
@@ -127,6 +139,7 @@ def invoke(args: argparse.Namespace) -> int:
         serve_http=False,
         poll_queues=False,
         warm_handlers=False,
+        enforce_iam=not args.no_iam,
     )
     stack.start()
     try:

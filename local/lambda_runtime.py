@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local import config
+from local import config, iam
 from local.resources import arn, local_name
 
 #: Lambda's limit on a synchronous response payload
@@ -123,6 +123,7 @@ class LocalFunction:
         timeout_s: float = DEFAULT_TIMEOUT_S,
         memory_mb: int = DEFAULT_MEMORY_MB,
         function_name: str | None = None,
+        policy: iam.Policy | None = None,
     ) -> None:
         self.logical_id = logical_id
         self.handler_spec = handler
@@ -130,6 +131,8 @@ class LocalFunction:
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
         self.function_name = function_name or local_name(logical_id)
+        #: the template policy its AWS calls are checked against (None: not checked; see local.iam)
+        self.policy = policy
         self._handler: Handler | None = None
         self._lock = threading.Lock()
 
@@ -152,7 +155,9 @@ class LocalFunction:
                 code_dir = str(self.code_uri)
                 if code_dir not in sys.path:
                     sys.path.insert(0, code_dir)
-                module = importlib.import_module(module_name.replace("/", "."))
+                # the init phase runs with the function's role too
+                with iam.acting_as(self.policy):
+                    module = importlib.import_module(module_name.replace("/", "."))
                 found = getattr(module, attribute, None)
                 if not callable(found):
                     raise AttributeError(f"{self.logical_id}: {module_name} has no callable {attribute!r}")
@@ -170,7 +175,8 @@ class LocalFunction:
                 timeout_s=self.timeout_s,
                 aws_request_id=request_id,
             )
-            raw = handler(event, context)
+            with iam.acting_as(self.policy):
+                raw = handler(event, context)
         except Exception as exc:
             return Invocation(
                 self.logical_id, request_id, (time.perf_counter() - started) * 1000, error=_error_from(exc)

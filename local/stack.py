@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from local import config
+from local import config, iam
 from local.apigw import (
     Cors,
     HttpRequest,
@@ -101,12 +101,14 @@ class LocalApi:
         cors: Cors | None,
         schedules: dict[str, ScheduleTrigger],
         output: Output,
+        iam_enforced: bool = False,
     ) -> None:
         self.functions = functions
         self.router = router
         self.cors = cors
         self.schedules = schedules
         self.output = output
+        self.iam_enforced = iam_enforced
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
@@ -226,6 +228,7 @@ class LocalApi:
             "routes": {key: function_id for key, function_id in self.router.route_keys},
             "schedules": sorted(self.schedules),
             "functions": sorted(self.functions),
+            "iam": "enforced" if self.iam_enforced else "off",
         }
 
 
@@ -267,6 +270,7 @@ class LocalStack:
         retry_visibility_timeout: int | None = None,
         output: Output | None = None,
         root: Path = config.ROOT,
+        enforce_iam: bool = False,
     ) -> None:
         self.template_path = Path(template_path)
         self.ports = ports or config.ports_from_env()
@@ -277,6 +281,8 @@ class LocalStack:
         self.warm_handlers = warm_handlers
         self.apply_environment = apply_environment
         self.retry_visibility_timeout = retry_visibility_timeout
+        #: check each function's AWS calls against its template policy (local.iam); python -m local does
+        self.enforce_iam = enforce_iam
         self.output = output or Output()
         self.root = root
         self.notices: list[str] = []
@@ -357,6 +363,8 @@ class LocalStack:
         prepare_sys_path(self.template, self.root)
 
         local_functions = functions_from_template(self.template, self.root)
+        if self.enforce_iam:
+            self._enforce_policies(local_functions, parameters)
         router: Router[LocalFunction] = Router()
         for spec in functions(self.template):
             for route in spec.routes:
@@ -369,6 +377,7 @@ class LocalStack:
             cors=Cors(resolver.resolve(cors_config)) if cors_config is not None else None,
             schedules=schedules,
             output=self.output,
+            iam_enforced=self.enforce_iam,
         )
         self.urls = StackUrls(
             api=api_url, dynamodb=self.aws.endpoint_url, sandbox=sandbox_url if self.sandbox else None
@@ -429,6 +438,21 @@ class LocalStack:
         self.sandbox = sandbox_class(host=config.HOST, port=port)
         self.sandbox.start()
         return str(self.sandbox.url).rstrip("/")
+
+    def _enforce_policies(
+        self, local_functions: dict[str, LocalFunction], parameters: dict[str, str]
+    ) -> None:
+        """Give each function its template policy and hook botocore (before any handler is imported)."""
+        assert self.provisioned is not None
+        try:
+            policies = iam.function_policies(
+                self.template, parameters=parameters, resources=self.provisioned.resources
+            )
+        except iam.PolicyError as exc:
+            raise SystemExit(f"IAM enforcement: {exc}") from None
+        iam.install()
+        for logical_id, function in local_functions.items():
+            function.policy = policies[logical_id]
 
     def _non_aws_resources(self, api_url: str) -> dict[str, PhysicalResource]:
         """What ``!Ref``/``!GetAtt`` of the API, the functions and the layers resolve to locally."""
@@ -531,6 +555,11 @@ class LocalStack:
             lines += ["", "Scheduled functions (fire on demand):"]
             for function_id in sorted(self.api.schedules):
                 lines.append(f"  curl -X POST {api}{LOCAL_PREFIX}/schedules/{function_id}")
+        lines.append(
+            "IAM: each function may make only the AWS calls its template policy allows"
+            if self.enforce_iam
+            else "IAM: not enforced (--no-iam): functions may make any AWS call"
+        )
         lines.append(
             f"Invoke a function with an event: curl -X POST {api}{LOCAL_PREFIX}/invoke/<LogicalId> -d @e.json"
         )

@@ -138,7 +138,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "/unAuthorize",
         "unauthorize",
         "UnAuthorizeFunction",
-        **{USERS: _dynamodb("GetItem", "UpdateItem", "DeleteItem")},
+        # logging out authenticates first: an expiring OAuth token is refreshed (under the Cache lock)
+        **_merge(USER_WITH_REFRESH, {USERS: _dynamodb("DeleteItem")}),
     ),
     _api(
         "authValidation",

@@ -60,17 +60,21 @@ def api_base(api_url: str, allowed_hosts: Sequence[str]) -> str:
 
     The scheme defaults to https; a trailing version segment (``/v3.1``, ``/v3.1/``) and everything after
     it are dropped. The reference cut at the first ``/v`` anywhere, which also cut hosts starting with v.
-    Raises :class:`DisallowedUrl` for a host outside ``allowed_hosts``.
+    Raises :class:`DisallowedUrl` for a host outside ``allowed_hosts`` or text that is not a URL.
     """
     raw = (api_url or "").strip()
     if not raw:
         raise DisallowedUrl("no Insightly API URL was given", platform=PLATFORM)
     if "://" not in raw:
         raw = f"https://{raw}"
-    parts = urlsplit(raw)
-    path = _VERSION_SUFFIX.sub("", parts.path).rstrip("/")
-    base = urlunsplit((parts.scheme.lower(), parts.netloc, path, "", ""))
-    return ensure_allowed(base, allowed_hosts, PLATFORM).rstrip("/")
+    try:
+        parts = urlsplit(raw)
+        _ = parts.port  # raises ValueError for a port that is not a number in range
+        path = _VERSION_SUFFIX.sub("", parts.path).rstrip("/")
+        base = urlunsplit((parts.scheme.lower(), parts.netloc, path, "", ""))
+        return ensure_allowed(base, allowed_hosts, PLATFORM).rstrip("/")
+    except ValueError as error:  # "http://[::1", "host:99999": not a URL at all
+        raise DisallowedUrl("the Insightly API URL is not a valid URL", platform=PLATFORM) from error
 
 
 class InsightlyApi:

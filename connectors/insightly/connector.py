@@ -70,6 +70,10 @@ EXTRA_FIELD_SETTINGS = {
 }
 #: most organisations, opportunities and projects fetched for one lookup's matches (one parallel wave)
 MAX_RELATED = MAX_PARALLEL
+#: crash recovery: events searched per page, pages at most, and the clock skew allowed with Insightly
+RECOVERY_PAGE_SIZE = 100
+RECOVERY_PAGES = 3
+RECOVERY_SLACK_S = 60
 
 
 class InsightlyConnector(Connector):
@@ -306,6 +310,65 @@ class InsightlyConnector(Connector):
         if owner:
             body["OWNER_USER_ID"] = owner
         return self._create_event(api, body, contact_info, additional_submission, "Call logged", 2000)
+
+    def find_call_log(  # type: ignore[override]
+        self,
+        *,
+        user: CrmUser,
+        auth_header: str,
+        contact_info: Mapping[str, Any],
+        call_log: Mapping[str, Any],
+        additional_submission: Mapping[str, Any] | None = None,
+        user_mappings: Sequence[Mapping[str, Any]] | None = None,
+        since: float,
+        **_: Any,
+    ) -> str | None:
+        """The event an interrupted :meth:`create_call_log` wrote for this call, or ``None``.
+
+        ``GET /Events/Search`` for events with the call's title updated since the attempt began (a
+        minute of slack for clock skew), then: the same start time, the same owner, created since then,
+        and linked to the contact or lead. An event with no contact or lead link at all also counts (the
+        attempt died between the event and its links): its missing links are written now. An older
+        identical event (an earlier call logged the same way) was created before ``since`` and is left.
+        """
+        api = self._user_api(user, auth_header)
+        title = call_subject(call_log, str(contact_info.get("name") or ""))
+        start = parse_time(call_log.get("startTime"))
+        earliest = datetime.fromtimestamp(since - RECOVERY_SLACK_S, UTC)
+        owner = assignee(additional_submission, user_mappings) or optional_id(user.id.split("-", 1)[0])
+        kind, person = person_kind(contact_info.get("type")), optional_id(contact_info.get("id"))
+        wanted = [(kind, person)] if kind is not None and person is not None else []
+        wanted += chosen_related(additional_submission)
+        params: dict[str, Any] = {
+            "field_name": "TITLE",
+            "field_value": title,
+            "updated_after_utc": earliest.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "brief": "false",
+            "top": RECOVERY_PAGE_SIZE,
+        }
+        unlinked: dict[str, Any] | None = None
+        for page in range(RECOVERY_PAGES):
+            events = api.get("/events/search", params={**params, "skip": page * RECOVERY_PAGE_SIZE})
+            events = [e for e in events if isinstance(e, dict)] if isinstance(events, list) else []
+            for event in events:
+                if not _same_call(event, title, start, earliest, owner):
+                    continue
+                if not isinstance(event.get("LINKS"), list):
+                    event = _event(api, numeric_id(event.get("EVENT_ID"), "event id"))
+                linked = person_link(event)
+                if linked is not None and linked == (kind, person):
+                    return str(event["EVENT_ID"])
+                if linked is None and unlinked is None:
+                    unlinked = event
+            if len(events) < RECOVERY_PAGE_SIZE:
+                break
+        if unlinked is None:
+            return None
+        have = {(canonical_kind(n), optional_id(i)) for n, i in _link_pairs(unlinked)}
+        missing = [(name, target) for name, target in wanted if (name, target) not in have]
+        in_parallel([_linker(api, unlinked["EVENT_ID"], name, target) for name, target in missing])
+        logger.info("insightly recovered an event without its links", extra={"links": len(missing)})
+        return str(unlinked["EVENT_ID"])
 
     def _create_event(
         self,
@@ -622,6 +685,31 @@ def _event(api: InsightlyApi, event_id: int) -> dict[str, Any]:
         links = api.get(f"/events/{event_id}/links")
         event["LINKS"] = links if isinstance(links, list) else []
     return event
+
+
+def _same_call(
+    event: Mapping[str, Any], title: str, start: datetime | None, earliest: datetime, owner: int | None
+) -> bool:
+    """Whether ``event`` is what :meth:`InsightlyConnector.create_call_log` writes for this call, created
+    since ``earliest`` (Insightly keeps whole seconds, in UTC). Without a start time the attempt used its
+    own "now", so any start since ``earliest`` fits."""
+    if event.get("EVENT_ID") is None or event.get("TITLE") != title:
+        return False
+    created = parse_time(event.get("DATE_CREATED_UTC"))
+    if created is not None and created < earliest.replace(microsecond=0):
+        return False
+    if owner is not None and optional_id(event.get("OWNER_USER_ID")) not in (None, owner):
+        return False
+    began = parse_time(event.get("START_DATE_UTC"))
+    if began is None:
+        return False
+    if start is None:
+        return began >= earliest.replace(microsecond=0)
+    return abs((began - start).total_seconds()) < 1
+
+
+def _link_pairs(event: Mapping[str, Any]) -> list[tuple[Any, Any]]:
+    return [(link.get("LINK_OBJECT_NAME"), link.get("LINK_OBJECT_ID")) for link in links_of(event)]
 
 
 def _agent_name(api: InsightlyApi) -> str:

@@ -79,6 +79,19 @@ OBJECTS = {
     "contacts": ("CONTACT_ID", CONTACT_FIELDS),
     "leads": ("LEAD_ID", LEAD_FIELDS),
 }
+#: the event fields ``GET /events/search`` filters on
+EVENT_FIELDS = (
+    "EVENT_ID",
+    "TITLE",
+    "LOCATION",
+    "START_DATE_UTC",
+    "END_DATE_UTC",
+    "ALL_DAY",
+    "DETAILS",
+    "OWNER_USER_ID",
+    "DATE_CREATED_UTC",
+    "DATE_UPDATED_UTC",
+)
 
 
 def _when(epoch: float) -> str:
@@ -365,6 +378,8 @@ class InsightlySandbox(Sandbox):
         self.route("GET", f"/{v}/users", self.users_list)
         self.route("GET", f"/{v}/{{collection:contacts|leads}}/search", self.search)
         self.route("POST", f"/{v}/{{collection:contacts|leads}}", self.create_person)
+        # before /events/{id}, which would take "search" for an id
+        self.route("GET", f"/{v}/events/search", self.search_events)
         self.route(
             "GET",
             f"/{v}/{{collection:contacts|leads|organisations|opportunities|projects|events}}/{{id}}",
@@ -432,14 +447,18 @@ class InsightlySandbox(Sandbox):
         if field_name.upper() not in standard and not custom:
             return _message(400, "Invalid field_name")
         field = field_name if custom else field_name.upper()
-        brief = (request.arg("brief") or "false").lower() == "true"
-        skip = self._int_arg(request, "skip", 0)
-        top = self._int_arg(request, "top", int(self.config["default_top"]))
         matches = [
             r
             for _, r in sorted(self.records[collection].items())
             if self._matches(r, field, field_value, custom)
         ]
+        return self._page(request, matches)
+
+    def _page(self, request: Request, matches: list[JsonDict]) -> Response:
+        """``skip``/``top`` (at most 500), ``brief`` and ``count_total`` of a list answer."""
+        brief = (request.arg("brief") or "false").lower() == "true"
+        skip = self._int_arg(request, "skip", 0)
+        top = self._int_arg(request, "top", int(self.config["default_top"]))
         page = matches[skip : skip + min(top, 500)]
         body = [self._brief(r) if brief else r for r in page]
         response = Response.json(200, body)
@@ -531,6 +550,31 @@ class InsightlySandbox(Sandbox):
         }
         self.records["events"][eid] = event
         return Response.json(200, event)
+
+    def search_events(self, request: Request) -> Response:
+        """``GET /events/search``: events whose ``field_name`` equals ``field_value`` (exact, trimmed,
+        case-insensitive; both or neither) and/or last updated at or after ``updated_after_utc``; in id
+        order, paged like the other searches. ``brief=true`` drops ``LINKS``."""
+        self._user(request)
+        field_name, field_value = request.arg("field_name"), request.arg("field_value")
+        if (field_name is None) != (field_value is None):
+            return _message(400, "field_name and field_value must be given together")
+        if field_name is not None and field_name.upper() not in EVENT_FIELDS:
+            return _message(400, "Invalid field_name")
+        raw_after = request.arg("updated_after_utc")
+        after = parse_time(raw_after) if raw_after not in (None, "") else None
+        if raw_after not in (None, "") and after is None:
+            return _message(400, f"The value '{raw_after}' is not valid for updated_after_utc.")
+        matches = []
+        for _, event in sorted(self.records["events"].items()):
+            if field_name is not None and field_value is not None:
+                stored = event.get(field_name.upper())
+                if stored is None or str(stored).strip().lower() != field_value.strip().lower():
+                    continue
+            if after is not None and (parse_time(event["DATE_UPDATED_UTC"]) or 0.0) < after:
+                continue
+            matches.append(event)
+        return self._page(request, matches)
 
     def _event(self, raw_id: Any) -> JsonDict:
         eid = as_int(raw_id)

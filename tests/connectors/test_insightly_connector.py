@@ -1083,3 +1083,141 @@ def test_given_link_refused_after_event_created_when_call_logged_then_log_id_kep
     assert result["logId"] == str(sandbox.events()[0]["EVENT_ID"])
     assert result["returnMessage"]["messageType"] == "warning"
     assert "Contact" in result["returnMessage"]["message"]
+
+
+# -- crash recovery ---------------------------------------------------------------------------------------
+
+
+def _recover(
+    connector: InsightlyConnector, session: tuple[CrmUser, str], since: float, **overrides: Any
+) -> str | None:
+    """``find_call_log`` with the arguments :func:`_create_call` passes to ``create_call_log``."""
+    user, auth = session
+    kwargs: dict[str, Any] = {
+        "user": user,
+        "auth_header": auth,
+        "contact_info": MAYA,
+        "call_log": CALL,
+        "additional_submission": {},
+        "composed_log_details": DETAILS,
+    }
+    kwargs.update(overrides)
+    return connector.find_call_log(**kwargs, since=since)
+
+
+def _raw_event(sandbox: Sandbox, key: str = KEY, **changes: Any) -> dict[str, Any]:
+    """An event written straight to Insightly, as an attempt that died before its links would leave it."""
+    body = {
+        "TITLE": "Outbound Call to Maya Patel",
+        "DETAILS": DETAILS,
+        "START_DATE_UTC": "2026-07-14T10:00:00.000Z",
+        "END_DATE_UTC": "2026-07-14T10:05:00.000Z",
+        **changes,
+    }
+    response = sandbox.http.post(f"{sandbox.api_url}/events", json=body, auth=(key, ""), timeout=10)
+    assert response.status_code == 200, response.text
+    event: dict[str, Any] = response.json()
+    return event
+
+
+def test_given_insightly_when_interfaces_listed_then_crash_recovery_offered() -> None:
+    assert InsightlyConnector.implements("findCallLog") is True
+
+
+def test_given_call_logged_by_an_interrupted_attempt_when_recovering_then_that_event_is_found(
+    sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
+) -> None:
+    since = time.time()
+    submission = {"organisation": 301, "opportunity": 401}
+    log_id = _create_call(connector, session, additional_submission=submission)["logId"]
+    sandbox.clear_journal()
+
+    found = _recover(connector, session, since, additional_submission=submission)
+
+    assert found == log_id
+    [search] = sandbox.journal(method="GET")
+    assert search["path"].lower() == "/v3.1/events/search"
+    query = {name: values[0] for name, values in search["query"].items()}
+    assert (query["field_name"], query["field_value"]) == ("TITLE", "Outbound Call to Maya Patel")
+    assert query["updated_after_utc"] == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(since - 60))
+    assert len(sandbox.events()) == 1
+
+
+def test_given_nothing_logged_when_recovering_then_none(
+    sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
+) -> None:
+    _create_call(connector, session, call_log={**CALL, "startTime": "2026-07-14T11:00:00.000Z"})
+    _create_call(connector, session, contact_info=JORDAN_LEAD)
+
+    assert _recover(connector, session, time.time() - 5) is None
+
+
+def test_given_an_older_identical_event_when_recovering_then_not_taken_for_this_call(
+    sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
+) -> None:
+    older = _create_call(connector, session)["logId"]
+    sandbox.control("POST", "clock", {"advance_seconds": 7200})
+    since = time.time() + 7200
+
+    assert _recover(connector, session, since) is None
+
+    newer = _create_call(connector, session)["logId"]
+    assert _recover(connector, session, since) == newer != older
+
+
+def test_given_identical_event_of_another_contact_or_owner_when_recovering_then_not_taken(
+    sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
+) -> None:
+    since = time.time()
+    same_name_lead = {**JORDAN_LEAD, "name": "Maya Patel"}
+    _create_call(connector, session, contact_info=same_name_lead)
+    blakes = _raw_event(sandbox, key="sandbox-insightly-key-blake")
+    sandbox.http.post(
+        f"{sandbox.api_url}/events/{blakes['EVENT_ID']}/links",
+        json={"LINK_OBJECT_NAME": "Contact", "LINK_OBJECT_ID": 101},
+        auth=("sandbox-insightly-key-blake", ""),
+        timeout=10,
+    )
+
+    assert _recover(connector, session, since) is None
+
+
+def test_given_event_written_but_not_linked_when_recovering_then_found_and_its_links_completed(
+    sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
+) -> None:
+    since = time.time()
+    event = _raw_event(sandbox)
+    sandbox.clear_journal()
+
+    found = _recover(connector, session, since, additional_submission={"project": 501})
+
+    assert found == str(event["EVENT_ID"])
+    assert sorted(_links(sandbox.event(found))) == [("Contact", 101), ("Project", 501)]
+    assert len(sandbox.events()) == 1
+
+
+def test_given_more_events_with_the_title_than_a_page_when_recovering_then_the_next_page_searched(
+    sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
+) -> None:
+    since = time.time()
+    for n in range(100):  # earlier calls with Maya the same day, logged since the attempt began
+        start = f"2026-07-14T08:{n % 60:02d}:{n // 60:02d}Z"
+        _raw_event(sandbox, START_DATE_UTC=start, END_DATE_UTC=start)
+    log_id = _create_call(connector, session)["logId"]
+    sandbox.clear_journal()
+
+    assert _recover(connector, session, since) == log_id
+    searches = sandbox.journal(method="GET", path="/events/search")
+    assert [(entry["query"]["skip"], entry["query"]["top"]) for entry in searches] == [
+        (["0"], ["100"]),
+        (["100"], ["100"]),
+    ]
+
+
+def test_given_insightly_failing_when_recovering_then_error_raised_for_the_core(
+    sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
+) -> None:
+    sandbox.fault(method="GET", path="/events/search", status=503, times=None)
+
+    with pytest.raises(CrmUnavailable):
+        _recover(connector, session, time.time())

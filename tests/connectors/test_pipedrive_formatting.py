@@ -157,9 +157,14 @@ def test_given_company_url_template_when_host_not_allowed_then_refused(hostname:
 
 
 def test_given_company_url_without_placeholder_when_built_then_operator_url_used_as_is() -> None:
-    assert company_base_url("http://127.0.0.1:8100/pipedrive/", "anything", ["*.pipedrive.com"]) == (
-        "http://127.0.0.1:8100/pipedrive"
-    )
+    assert company_base_url(
+        "http://127.0.0.1:8100/pipedrive/", "acme.pipedrive.com", ["*.pipedrive.com"]
+    ) == ("http://127.0.0.1:8100/pipedrive")
+
+
+def test_given_company_url_without_placeholder_when_hostname_is_foreign_then_refused() -> None:
+    with pytest.raises(DisallowedUrl):
+        company_base_url("http://127.0.0.1:8100/pipedrive/", "169.254.169.254", ["*.pipedrive.com"])
 
 
 def test_given_activity_types_answer_when_read_then_active_types_as_options() -> None:

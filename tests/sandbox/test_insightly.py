@@ -349,6 +349,81 @@ def test_given_unknown_event_when_linking_then_404(ins: Insightly):
     )
 
 
+# -- event search ------------------------------------------------------------------------------------------
+
+
+def _search_events(ins: Insightly, **params: str) -> requests.Response:
+    return ins.call("GET", "/Events/Search", params=params)
+
+
+def test_given_title_and_updated_after_when_searching_events_then_recent_events_with_that_title_in_order(
+    ins: Insightly,
+):
+    clock = "insightly/clock"
+    ins.sandbox.control("POST", clock, {"now": "2026-07-14T10:00:00Z", "freeze": True})
+    old = ins.event()
+    ins.sandbox.control("POST", clock, {"now": "2026-07-14T12:00:00Z", "freeze": True})
+    first, second = ins.event(), ins.event()
+    ins.event(TITLE="Another call")
+    ins.call(
+        "POST",
+        f"/events/{first['EVENT_ID']}/links",
+        json={"LINK_OBJECT_NAME": "Contact", "LINK_OBJECT_ID": 101},
+    )
+    response = _search_events(
+        ins,
+        field_name="title",
+        field_value=" outbound call to maya patel ",
+        updated_after_utc="2026-07-14T11:59:00Z",
+    )
+    assert response.status_code == 200
+    found = response.json()
+    assert [e["EVENT_ID"] for e in found] == [first["EVENT_ID"], second["EVENT_ID"]]
+    assert [(x["LINK_OBJECT_NAME"], x["LINK_OBJECT_ID"]) for x in found[0]["LINKS"]] == [("Contact", 101)]
+    everything = _search_events(ins, field_name="TITLE", field_value=EVENT["TITLE"]).json()
+    assert [e["EVENT_ID"] for e in everything] == [old["EVENT_ID"], first["EVENT_ID"], second["EVENT_ID"]]
+
+
+def test_given_updated_after_only_and_paging_when_searching_events_then_brief_page_and_total(ins: Insightly):
+    ins.sandbox.control("POST", "insightly/clock", {"now": "2026-07-14T12:00:00Z", "freeze": True})
+    ids = [ins.event()["EVENT_ID"] for _ in range(3)]
+    response = _search_events(
+        ins, updated_after_utc="2026-07-14T12:00:00Z", brief="true", skip="1", top="1", count_total="true"
+    )
+    assert response.headers["X-Total-Count"] == "3"
+    [event] = response.json()
+    assert event["EVENT_ID"] == ids[1]
+    assert "LINKS" not in event
+
+
+def test_given_event_updated_later_when_searching_updated_after_then_found(ins: Insightly):
+    ins.sandbox.control("POST", "insightly/clock", {"now": "2026-07-14T10:00:00Z", "freeze": True})
+    event = ins.event()
+    assert _search_events(ins, updated_after_utc="2026-07-14T11:00:00Z").json() == []
+    ins.sandbox.control("POST", "insightly/clock", {"now": "2026-07-14T12:00:00Z", "freeze": True})
+    ins.call("PUT", "/events", json={"EVENT_ID": event["EVENT_ID"], "DETAILS": "later"})
+    [found] = _search_events(ins, updated_after_utc="2026-07-14T11:00:00Z").json()
+    assert (found["EVENT_ID"], found["DATE_UPDATED_UTC"]) == (event["EVENT_ID"], "2026-07-14 12:00:00")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"field_name": "TITLE"},
+        {"field_value": "x"},
+        {"field_name": "COLOUR", "field_value": "x"},
+        {"updated_after_utc": "yesterday"},
+        {"top": "-1"},
+    ],
+)
+def test_given_bad_event_search_when_requested_then_400_message(ins: Insightly, params: dict[str, str]):
+    assert_message(_search_events(ins, **params), 400)
+
+
+def test_given_no_key_when_searching_events_then_401(ins: Insightly):
+    assert_message(ins.call("GET", "/events/search", key=None), 401)
+
+
 # -- rate limits -------------------------------------------------------------------------------------------
 
 

@@ -1026,3 +1026,14 @@ def test_given_any_call_when_composed_then_updated_with_the_same_values_then_bod
 ) -> None:
     created = compose(inputs, log_format, user_settings)
     assert compose(inputs, log_format, user_settings, existing_body=created) == created
+
+
+def test_given_plain_text_note_and_ace_summary_when_updated_with_the_same_values_then_blank_line_kept() -> (
+    None
+):
+    inputs = CallLogInputs(direction="Inbound", note="0", ring_sense_bulleted_summary="0")
+    created = compose_call_log(inputs, log_format="text/plain", user_settings={})
+    assert "\n\n- ACE bulleted summary:" in created
+    assert (
+        compose_call_log(inputs, log_format="text/plain", user_settings={}, existing_body=created) == created
+    )

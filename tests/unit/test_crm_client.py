@@ -186,6 +186,8 @@ def test_given_allowed_host_when_checked_then_accepted(url: str) -> None:
         "https://169.254.169.254/latest",
         "file:///etc/passwd",
         "http://127.0.0.1:9999/x",
+        "http://[::1",
+        "https://acme.pipedrive.com:99999",
     ],
 )
 def test_given_foreign_host_when_checked_then_refused(url: str) -> None:

@@ -87,8 +87,8 @@ def _take_over(model_class: Any, existing: Any, token: str, lease: float) -> Any
             actions=[
                 model_class.claim_token.set(token),
                 model_class.lease_until.set(lease),
+                # claimedAt stays the first attempt's: recovery looks for CRM records written since then
                 model_class.status.set("pending"),
-                model_class.claimed_at.set(time.time()),
             ],
             condition=model_class.claim_token == old_token,
         )

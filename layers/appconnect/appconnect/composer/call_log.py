@@ -430,7 +430,11 @@ def upsert_agent_note(body: str, note: str | None, log_format: LogFormat) -> str
             return f"## Agent notes\n{note}\n\n{body}"
         return f"## Agent notes\n{note}\n\n## Call details\n{body}"
     replaced = _replace_first(
-        body, r"- (?:Note|Agent notes): [\s\S]*?(?=\n- [A-Z][a-zA-Z\s/]*:|\n\Z|\Z)", f"- Note: {note}"
+        # the note ends where the next item begins, blank lines before it kept (the ACE section starts
+        # with one), so updating with the same note leaves the body as it was
+        body,
+        r"- (?:Note|Agent notes): [\s\S]*?(?=\n+- [A-Z][a-zA-Z\s/]*:|\n*\Z)",
+        f"- Note: {note}",
     )
     return replaced if replaced is not None else f"- Note: {note}\n{body}"
 

@@ -63,9 +63,12 @@ def ensure_allowed(url: str, patterns: Iterable[str], platform: str = "") -> str
     URLs that come from the client (a company host, a data-centre API URL) are checked before the server
     calls them, so nobody can make the server request an arbitrary address.
     """
-    parts = urlsplit(url if "://" in url else f"https://{url}")
-    host = (parts.hostname or "").lower()
-    host_port = f"{host}:{parts.port}" if parts.port else host
+    try:
+        parts = urlsplit(url if "://" in url else f"https://{url}")
+        host = (parts.hostname or "").lower()
+        host_port = f"{host}:{parts.port}" if parts.port else host
+    except ValueError as exc:  # an unclosed IPv6 bracket, a port out of range
+        raise DisallowedUrl(f"{url!r} is not a valid URL", platform=platform) from exc
     if parts.scheme not in ("https", "http") or not host:
         raise DisallowedUrl(f"{url!r} is not a valid URL", platform=platform)
     for pattern in (p.strip().lower() for p in patterns if p.strip()):

@@ -38,7 +38,11 @@ def _rc_account(request: Request) -> tuple[str | None, str | None]:
     token = request.rc_access_token()
     if not token:
         return None, None
-    who = ringcentral.identity(token)
+    try:
+        who = ringcentral.identity(token)
+    except BadRequest as error:
+        # both logins answer a failure here as the reference does: 400 {"error": message}
+        raise JsonBadRequest(error.message) from error
     return who.account_id, hashing.hash_id(who.account_id)
 
 

@@ -26,6 +26,7 @@ from appconnect.errors import (
 from appconnect.http import Request
 from appconnect.models import CacheModel, CallLogModel
 from appconnect.observability import logger, metrics
+from appconnect.operations import object_field
 from appconnect.settings import get_settings
 
 MAX_SESSION_IDS = 5
@@ -129,6 +130,7 @@ def create_call_log(request: Request) -> dict[str, Any]:
     if not isinstance(log_info, dict) or not _text(log_info.get("sessionId")):
         raise BadRequest("logInfo with a sessionId is required.")
     session_id = _text(log_info["sessionId"])
+    additional_submission = object_field(body, "additionalSubmission")
     loaded = load_user(request)
     session, model = loaded
     direction = log_info.get("direction")
@@ -188,7 +190,7 @@ def create_call_log(request: Request) -> dict[str, Any]:
         "contact_info": contact_info,
         "call_log": log_info,
         "note": note,
-        "additional_submission": body.get("additionalSubmission") or {},
+        "additional_submission": additional_submission,
         "hashed_account_id": hashed_account,
         "admin_settings": admin_configs.settings_of(hashed_account),
         "user_mappings": admin_configs.mappings_of(hashed_account),
@@ -259,6 +261,7 @@ def update_call_log(request: Request) -> dict[str, Any]:
     session_id = _text(body.get("sessionId"))
     if not session_id:
         raise BadRequest("sessionId is required.")
+    additional_submission = object_field(body, "additionalSubmission")
     loaded = load_user(request)
     record = _owned_record(loaded[1].id, session_id)
     if record is None:
@@ -302,7 +305,7 @@ def update_call_log(request: Request) -> dict[str, Any]:
             duration=body.get("duration"),
             result=body.get("result"),
             recording_link=body.get("recordingLink"),
-            additional_submission=body.get("additionalSubmission") or {},
+            additional_submission=additional_submission,
             composed_log_details=composed,
             admin_settings=admin_configs.settings_of(hashed_account),
             user_mappings=admin_configs.mappings_of(hashed_account),
@@ -324,6 +327,7 @@ def upsert_call_disposition(request: Request) -> dict[str, Any]:
     session_id = _text(body.get("sessionId"))
     if not session_id:
         raise BadRequest("sessionId is required.")
+    dispositions = object_field(body, "dispositions")
     loaded = load_user(request)
     record = _owned_record(loaded[1].id, session_id)
     if record is None:
@@ -334,7 +338,7 @@ def upsert_call_disposition(request: Request) -> dict[str, Any]:
             user=context.user,
             auth_header=context.auth_header,
             log_id=record.log_id,
-            dispositions=body.get("dispositions") or {},
+            dispositions=dispositions,
         )
     except CrmError as error:
         return crm_failure(error, "upsertCallDisposition", context.platform)

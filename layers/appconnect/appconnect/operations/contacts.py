@@ -12,6 +12,7 @@ from typing import Any
 from appconnect.context import authenticate
 from appconnect.errors import BadRequest, CrmError, crm_failure, return_message
 from appconnect.http import Request
+from appconnect.operations import object_field
 
 
 def _real_matches(contacts: Any) -> bool:
@@ -76,6 +77,7 @@ def create_contact(request: Request) -> dict[str, Any]:
         raise BadRequest("phoneNumber is required.")
     if not isinstance(name, str) or not name.strip():
         raise BadRequest("newContactName is required.")
+    additional_submission = object_field(body, "additionalSubmission")
     context = authenticate(request)
     try:
         result = context.connector.create_contact(
@@ -84,7 +86,7 @@ def create_contact(request: Request) -> dict[str, Any]:
             phone_number=phone_number.strip(),
             new_contact_name=name.strip(),
             new_contact_type=body.get("newContactType") or "",
-            additional_submission=body.get("additionalSubmission") or {},
+            additional_submission=additional_submission,
         )
     except CrmError as error:
         return crm_failure(error, "createContact", context.platform)

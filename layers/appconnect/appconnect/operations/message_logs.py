@@ -21,6 +21,7 @@ from appconnect.errors import BadRequest, CrmError, CrmUnavailable, crm_failure,
 from appconnect.http import Request
 from appconnect.models import MessageLogModel
 from appconnect.observability import metrics
+from appconnect.operations import object_field
 
 BUSY_CONVERSATION = "This conversation is being logged by another request. Please check again in a moment."
 
@@ -63,6 +64,7 @@ def create_message_log(request: Request) -> dict[str, Any]:
         return {"successful": False, "returnMessage": return_message("No message to log.", ttl=3000)}
     correspondents = [c for c in (log_info.get("correspondents") or []) if isinstance(c, dict)]
     contact_number = str((correspondents[0] if correspondents else {}).get("phoneNumber") or "")
+    additional_submission = object_field(body, "additionalSubmission")
     loaded = load_user(request)
     contact_id = body.get("contactId")
     if not contact_id or contact_id in (0, "0"):
@@ -82,11 +84,11 @@ def create_message_log(request: Request) -> dict[str, Any]:
         "user": context.user,
         "auth_header": context.auth_header,
         "contact_info": contact_info,
-        "additional_submission": body.get("additionalSubmission") or {},
+        "additional_submission": additional_submission,
         "admin_settings": admin_configs.settings_of(hashed_account),
         "hashed_account_id": hashed_account,
-        "assignee_name": (log_info.get("assignee") or {}).get("name"),
-        "owner_name": (log_info.get("owner") or {}).get("name"),
+        "assignee_name": object_field(log_info, "assignee").get("name"),
+        "owner_name": object_field(log_info, "owner").get("name"),
         "cache": DynamoAccountCache(context.platform),
     }
     try:
