@@ -60,7 +60,8 @@ def _dynamodb(*actions: str) -> frozenset[str]:
 TOKEN_KEY_ACTIONS = frozenset({"kms:Decrypt", "kms:GenerateDataKey"})
 
 # Token-refresh lock and contact cache rows in the Cache table.
-CACHE_LOCK = _dynamodb("GetItem", "PutItem", "UpdateItem", "DeleteItem")
+# (GetItem also reads cached notes and the connectors' account cache; PutItem writes them)
+CACHE_LOCK = _dynamodb("GetItem", "PutItem", "DeleteItem")
 # A signed-in user whose CRM token may be refreshed on the way (the refresh writes the new token back).
 USER_WITH_REFRESH: Grants = {USERS: _dynamodb("GetItem", "UpdateItem"), CACHE: CACHE_LOCK}
 
@@ -111,8 +112,8 @@ _ADMIN_CONFIG_READ = {ADMIN_CONFIGS: _dynamodb("GetItem")}
 _ADMIN_READ = {ADMIN_CONFIGS: _dynamodb("GetItem"), USERS: _dynamodb("GetItem")}
 _ADMIN_WRITE = {ADMIN_CONFIGS: _dynamodb("GetItem", "PutItem", "UpdateItem"), USERS: _dynamodb("GetItem")}
 _USER_SETTINGS_READ = {USERS: _dynamodb("GetItem"), ADMIN_CONFIGS: _dynamodb("GetItem")}
-_SIGN_IN = {USERS: _dynamodb("GetItem", "PutItem", "UpdateItem")}
-_PIPEDRIVE_APP = {USERS: _dynamodb("GetItem", "PutItem", "UpdateItem", "DeleteItem")}
+_SIGN_IN = {USERS: _dynamodb("GetItem", "PutItem")}
+_PIPEDRIVE_UNINSTALL = {USERS: _dynamodb("GetItem", "DeleteItem")}
 
 OPERATIONS: tuple[Operation, ...] = (
     # Health and manifest: no table.
@@ -139,7 +140,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "unauthorize",
         "UnAuthorizeFunction",
         # logging out authenticates first: an expiring OAuth token is refreshed (under the Cache lock)
-        **_merge(USER_WITH_REFRESH, {USERS: _dynamodb("DeleteItem")}),
+        **USER_WITH_REFRESH,
     ),
     _api(
         "authValidation",
@@ -149,7 +150,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "AuthValidationFunction",
         **USER_WITH_REFRESH,
     ),
-    _api("hostname", "GET", "/hostname", "hostname", "HostnameFunction", **USER_WITH_REFRESH),
+    _api("hostname", "GET", "/hostname", "hostname", "HostnameFunction", **{USERS: _dynamodb("GetItem")}),
     _api("userInfoHash", "GET", "/userInfoHash", "user_info_hash", "UserInfoHashFunction"),
     # User.
     _api(
@@ -166,7 +167,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/user/settings",
         "update_user_settings",
         "UpdateUserSettingsFunction",
-        **{USERS: _dynamodb("GetItem", "UpdateItem"), ADMIN_CONFIGS: _dynamodb("GetItem")},
+        **{USERS: _dynamodb("GetItem", "UpdateItem")},
     ),
     _api(
         "preloadUserSettings",
@@ -174,7 +175,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/user/preloadSettings",
         "preload_user_settings",
         "PreloadUserSettingsFunction",
-        **_USER_SETTINGS_READ,
+        **_ADMIN_CONFIG_READ,
     ),
     _api(
         "refreshUserInfo",
@@ -286,7 +287,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/callLog/cacheNote",
         "cache_call_note",
         "CacheCallNoteFunction",
-        **{USERS: _dynamodb("GetItem"), CACHE: _dynamodb("PutItem", "UpdateItem")},
+        **{USERS: _dynamodb("GetItem"), CACHE: _dynamodb("PutItem")},
     ),
     # Messages.
     _api(
@@ -307,7 +308,6 @@ OPERATIONS: tuple[Operation, ...] = (
         "/pipedrive-redirect",
         "pipedrive_redirect",
         "PipedriveRedirectFunction",
-        **_PIPEDRIVE_APP,
     ),
     _api(
         "pipedriveUninstall",
@@ -315,7 +315,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/pipedrive-redirect",
         "pipedrive_uninstall",
         "PipedriveUninstallFunction",
-        **_PIPEDRIVE_APP,
+        **_PIPEDRIVE_UNINSTALL,
     ),
     # Scheduled token refresh: the scheduler reads only the keys-only expiry index, so never sees a token.
     Operation(
