@@ -110,7 +110,7 @@ class InsightlyConnector(Connector):
         """``base64("<api key>:")``: Insightly takes the key as the user name and ignores the password."""
         return base64.b64encode(f"{api_key}:".encode()).decode()
 
-    def get_user_info(  # type: ignore[override]
+    def get_user_info(
         self,
         *,
         auth_header: str,
@@ -163,7 +163,7 @@ class InsightlyConnector(Connector):
 
     # -- contacts ------------------------------------------------------------------------------------------
 
-    def find_contact(  # type: ignore[override]
+    def find_contact(
         self,
         *,
         user: CrmUser,
@@ -209,7 +209,7 @@ class InsightlyConnector(Connector):
         contacts.append(dict(NEW_CONTACT))
         return {"successful": True, "matchedContactInfo": contacts, "extraDataTracking": api.tracking}
 
-    def find_contact_with_name(  # type: ignore[override]
+    def find_contact_with_name(
         self, *, user: CrmUser, auth_header: str, name: str, **_: Any
     ) -> dict[str, Any]:
         """Contacts and leads whose "first last" name contains ``name``; no "Create new contact..." entry.
@@ -247,7 +247,7 @@ class InsightlyConnector(Connector):
         fetched = in_parallel([_related_fetcher(api, kind, target) for kind, target in refs])
         return dict(zip(refs, fetched, strict=True))
 
-    def create_contact(  # type: ignore[override]
+    def create_contact(
         self,
         *,
         user: CrmUser,
@@ -284,7 +284,7 @@ class InsightlyConnector(Connector):
 
     # -- call logs -----------------------------------------------------------------------------------------
 
-    def create_call_log(  # type: ignore[override]
+    def create_call_log(
         self,
         *,
         user: CrmUser,
@@ -311,7 +311,7 @@ class InsightlyConnector(Connector):
             body["OWNER_USER_ID"] = owner
         return self._create_event(api, body, contact_info, additional_submission, "Call logged", 2000)
 
-    def find_call_log(  # type: ignore[override]
+    def find_call_log(
         self,
         *,
         user: CrmUser,
@@ -412,7 +412,7 @@ class InsightlyConnector(Connector):
             )
         return {"logId": str(event_id), "returnMessage": message, "extraDataTracking": api.tracking}
 
-    def update_call_log(  # type: ignore[override]
+    def update_call_log(
         self,
         *,
         user: CrmUser,
@@ -462,9 +462,7 @@ class InsightlyConnector(Connector):
             "extraDataTracking": api.tracking,
         }
 
-    def get_call_log(  # type: ignore[override]
-        self, *, user: CrmUser, auth_header: str, log_id: Any, **_: Any
-    ) -> dict[str, Any]:
+    def get_call_log(self, *, user: CrmUser, auth_header: str, log_id: Any, **_: Any) -> dict[str, Any]:
         """The event, its agent note parsed back out, the linked contact's or lead's name and the
         organisation, opportunity and project it is linked to."""
         api = self._user_api(user, auth_header)
@@ -490,7 +488,7 @@ class InsightlyConnector(Connector):
             "extraDataTracking": api.tracking,
         }
 
-    def upsert_call_disposition(  # type: ignore[override]
+    def upsert_call_disposition(
         self,
         *,
         user: CrmUser,
@@ -522,7 +520,7 @@ class InsightlyConnector(Connector):
 
     # -- message logs --------------------------------------------------------------------------------------
 
-    def create_message_log(  # type: ignore[override]
+    def create_message_log(
         self,
         *,
         user: CrmUser,
@@ -562,7 +560,7 @@ class InsightlyConnector(Connector):
         body = {"TITLE": title, "DETAILS": details, "START_DATE_UTC": moment, "END_DATE_UTC": moment}
         return self._create_event(api, body, contact_info, additional_submission, "Message logged", 1000)
 
-    def update_message_log(  # type: ignore[override]
+    def update_message_log(
         self,
         *,
         user: CrmUser,
@@ -606,7 +604,7 @@ class InsightlyConnector(Connector):
 
     # -- users ---------------------------------------------------------------------------------------------
 
-    def get_user_list(self, *, user: CrmUser, auth_header: str, **_: Any) -> list[dict[str, Any]]:  # type: ignore[override]
+    def get_user_list(self, *, user: CrmUser, auth_header: str, **_: Any) -> list[dict[str, Any]]:
         """The instance's active users, for admin user mapping."""
         api = self._user_api(user, auth_header)
         users = api.get("/users")

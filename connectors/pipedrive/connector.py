@@ -164,7 +164,7 @@ class PipedriveConnector(Connector):
             redirect_uri=redirect_uri,
         )
 
-    def get_user_info(  # type: ignore[override]
+    def get_user_info(
         self,
         *,
         auth_header: str,
@@ -231,7 +231,7 @@ class PipedriveConnector(Connector):
             "extraDataTracking": api.tracking,
         }
 
-    def unauthorize(self, *, user: CrmUser, **_: Any) -> dict[str, Any]:  # type: ignore[override]
+    def unauthorize(self, *, user: CrmUser, **_: Any) -> dict[str, Any]:
         """Revoke the refresh token (which also ends its access tokens), then the access token.
 
         A failed revoke raises: the core must not forget credentials Pipedrive still honours.
@@ -250,7 +250,7 @@ class PipedriveConnector(Connector):
 
     # -- contacts ------------------------------------------------------------------------------------------
 
-    def find_contact(  # type: ignore[override]
+    def find_contact(
         self,
         *,
         user: CrmUser,
@@ -283,7 +283,7 @@ class PipedriveConnector(Connector):
         contacts.append(dict(NEW_CONTACT))
         return {"successful": True, "matchedContactInfo": contacts, "extraDataTracking": api.tracking}
 
-    def find_contact_with_name(  # type: ignore[override]
+    def find_contact_with_name(
         self, *, user: CrmUser, auth_header: str, name: str, **_: Any
     ) -> dict[str, Any]:
         """Persons whose name contains ``name``, with deals and leads; no "Create new contact..." entry."""
@@ -305,7 +305,7 @@ class PipedriveConnector(Connector):
             _contact(person, phone, results[2 * i], results[2 * i + 1]) for i, person in enumerate(persons)
         ]
 
-    def create_contact(  # type: ignore[override]
+    def create_contact(
         self, *, user: CrmUser, auth_header: str, phone_number: str, new_contact_name: str, **_: Any
     ) -> dict[str, Any]:
         """A new person with the caller's number (the contact type is ignored: Pipedrive has persons)."""
@@ -321,7 +321,7 @@ class PipedriveConnector(Connector):
 
     # -- call logs -----------------------------------------------------------------------------------------
 
-    def create_call_log(  # type: ignore[override]
+    def create_call_log(
         self,
         *,
         user: CrmUser,
@@ -367,7 +367,7 @@ class PipedriveConnector(Connector):
             "extraDataTracking": api.tracking,
         }
 
-    def find_call_log(  # type: ignore[override]
+    def find_call_log(
         self,
         *,
         user: CrmUser,
@@ -409,7 +409,7 @@ class PipedriveConnector(Connector):
             params["cursor"] = cursor
         return None
 
-    def update_call_log(  # type: ignore[override]
+    def update_call_log(
         self,
         *,
         user: CrmUser,
@@ -442,7 +442,7 @@ class PipedriveConnector(Connector):
             "extraDataTracking": api.tracking,
         }
 
-    def get_call_log(  # type: ignore[override]
+    def get_call_log(
         self, *, user: CrmUser, auth_header: str, log_id: Any, contact_id: Any = None, **_: Any
     ) -> dict[str, Any]:
         """The activity, its agent note parsed back out, and the contact's name.
@@ -479,7 +479,7 @@ class PipedriveConnector(Connector):
             "extraDataTracking": api.tracking,
         }
 
-    def upsert_call_disposition(  # type: ignore[override]
+    def upsert_call_disposition(
         self,
         *,
         user: CrmUser,
@@ -505,7 +505,7 @@ class PipedriveConnector(Connector):
 
     # -- message logs --------------------------------------------------------------------------------------
 
-    def create_message_log(  # type: ignore[override]
+    def create_message_log(
         self,
         *,
         user: CrmUser,
@@ -574,7 +574,7 @@ class PipedriveConnector(Connector):
             "extraDataTracking": api.tracking,
         }
 
-    def update_message_log(  # type: ignore[override]
+    def update_message_log(
         self,
         *,
         user: CrmUser,
@@ -618,7 +618,7 @@ class PipedriveConnector(Connector):
 
     # -- users ---------------------------------------------------------------------------------------------
 
-    def get_user_list(self, *, user: CrmUser, auth_header: str, **_: Any) -> list[dict[str, Any]]:  # type: ignore[override]
+    def get_user_list(self, *, user: CrmUser, auth_header: str, **_: Any) -> list[dict[str, Any]]:
         """The company's users that are not deleted, for admin user mapping."""
         api = self._api(auth_header, user.hostname)
         users = data_of(api.get(api.company("/api/v1/users"))) or []

@@ -89,7 +89,8 @@ class Connector:
     # -- the seed interface (overridden by connectors) ----------------------------------------------------
     #
     # Every method is called with keyword arguments only, and must accept (and ignore) arguments it does not
-    # use (``**_: Any``), so the core can pass new context without breaking connectors. ``user`` is a
+    # use (``**_: Any``), so the core can pass new context without breaking connectors. The base declares
+    # ``*args, **kwargs`` so that a connector may name exactly the keywords it reads. ``user`` is a
     # :class:`CrmUser` (tokens already decrypted and refreshed); ``auth_header`` is the ready-made
     # ``Authorization`` value (``Bearer <token>`` or ``Basic <...>``). CRM calls go through
     # :class:`appconnect.connector.client.CrmClient`; CRM failures are raised as its typed errors and the
@@ -111,71 +112,71 @@ class Connector:
         """The base64 credential for ``Authorization: Basic`` (apiKey connectors)."""
         raise NotImplementedError
 
-    def get_user_info(self, **kwargs: Any) -> dict[str, Any]:
+    def get_user_info(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Who logged in. kwargs: auth_header, hostname, additional_info, api_key, token_response, token_url,
         api_url, username. Returns ``{successful, platformUserInfo: {id, name, timezoneName, timezoneOffset,
         platformAdditionalInfo, overridingHostname?, overridingApiKey?}, returnMessage}``."""
         raise NotImplementedError
 
-    def unauthorize(self, **kwargs: Any) -> dict[str, Any]:
+    def unauthorize(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Revoke the user's CRM credentials at the CRM (kwargs: user). The core then forgets them.
         Returns ``{returnMessage}``."""
         raise NotImplementedError
 
-    def find_contact(self, **kwargs: Any) -> dict[str, Any]:
+    def find_contact(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, phone_number (E.164), overriding_format, is_extension (bool).
         Returns ``{successful, matchedContactInfo: [...], returnMessage?, extraDataTracking?}``."""
         raise NotImplementedError
 
-    def find_contact_with_name(self, **kwargs: Any) -> dict[str, Any]:
+    def find_contact_with_name(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, name. Returns ``{successful, matchedContactInfo, returnMessage?}``."""
         raise NotImplementedError
 
-    def create_contact(self, **kwargs: Any) -> dict[str, Any]:
+    def create_contact(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, phone_number, new_contact_name, new_contact_type, additional_submission.
         Returns ``{contactInfo: {id, name}, returnMessage, extraDataTracking?}``."""
         raise NotImplementedError
 
-    def create_call_log(self, **kwargs: Any) -> dict[str, Any]:
+    def create_call_log(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, contact_info, call_log, note, additional_submission,
         composed_log_details, hashed_account_id, admin_settings, user_mappings, cache.
         Returns ``{logId, returnMessage, extraDataTracking?}``; ``logId`` None means nothing was created."""
         raise NotImplementedError
 
-    def update_call_log(self, **kwargs: Any) -> dict[str, Any]:
+    def update_call_log(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, log_id, subject, note, start_time, duration, result, recording_link,
         additional_submission, composed_log_details, admin_settings, user_mappings.
         Returns ``{updatedNote, returnMessage, extraDataTracking?}``."""
         raise NotImplementedError
 
-    def get_call_log(self, **kwargs: Any) -> dict[str, Any]:
+    def get_call_log(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, log_id, contact_id. Returns ``{callLogInfo: {subject, note, contactName,
         fullBody, fullLogResponse, dispositions}, extraDataTracking?}``."""
         raise NotImplementedError
 
-    def upsert_call_disposition(self, **kwargs: Any) -> dict[str, Any]:
+    def upsert_call_disposition(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, log_id, dispositions. Returns ``{logId, extraDataTracking?}``."""
         raise NotImplementedError
 
-    def create_message_log(self, **kwargs: Any) -> dict[str, Any]:
+    def create_message_log(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, contact_info, message, additional_submission, recording_link,
         fax_doc_link, fax_download_link, image_link, video_link, shared_sms_log_content, admin_settings,
         cache. Returns ``{logId, returnMessage, extraDataTracking?}``."""
         raise NotImplementedError
 
-    def update_message_log(self, **kwargs: Any) -> dict[str, Any]:
+    def update_message_log(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, log_id, contact_info, message, additional_submission,
         shared_sms_log_content. Returns ``{extraDataTracking?, returnMessage?}``."""
         raise NotImplementedError
 
-    def get_user_list(self, **kwargs: Any) -> list[dict[str, Any]]:
+    def get_user_list(self, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
         """kwargs: user, auth_header. Returns ``[{id, name, email?}]``."""
         raise NotImplementedError
 
-    def refresh_user_info(self, **kwargs: Any) -> dict[str, Any]:
+    def refresh_user_info(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         raise NotImplementedError
 
-    def find_call_log(self, **kwargs: Any) -> str | None:
+    def find_call_log(self, *args: Any, **kwargs: Any) -> str | None:
         """Crash recovery: the id of a call log this user created for this call since ``since`` (epoch
         seconds), or None. kwargs: the same as :meth:`create_call_log` plus ``since``. The core calls it
         only when an earlier attempt may have written to the CRM without recording it, so a retry does
