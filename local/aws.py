@@ -205,6 +205,22 @@ class Provisioned:
     resources: dict[str, PhysicalResource] = field(default_factory=dict)
 
 
+def deprovision(endpoint_url: str, provisioned: Provisioned) -> None:
+    """Delete the tables and queues :func:`provision` created.
+
+    moto keeps its state per process, not per server: a second embedded server in the same process (one
+    test module after another) would otherwise find the first one's tables and fail to create its own.
+    """
+    dynamodb = aws_client("dynamodb", endpoint_url)
+    for name in provisioned.tables.values():
+        with contextlib.suppress(Exception):
+            dynamodb.delete_table(TableName=name)
+    sqs = aws_client("sqs", endpoint_url)
+    for url in provisioned.queues.values():
+        with contextlib.suppress(Exception):
+            sqs.delete_queue(QueueUrl=url)
+
+
 def plan_names(template: Mapping[str, Any], prefix: str = config.RESOURCE_PREFIX) -> Provisioned:
     """The local names of the template's tables and queues, before anything exists."""
     plan = Provisioned()
@@ -325,6 +341,7 @@ class LocalDynamoDB:
         return env
 
     def stop(self) -> None:
+        deprovision(self.endpoint_url, self.provisioned)
         self.aws.stop()
 
 

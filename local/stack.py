@@ -32,7 +32,15 @@ from local.apigw import (
     new_request_id,
     not_found,
 )
-from local.aws import EmbeddedAws, Provisioned, aws_client, plan_names, port_is_free, provision
+from local.aws import (
+    EmbeddedAws,
+    Provisioned,
+    aws_client,
+    deprovision,
+    plan_names,
+    port_is_free,
+    provision,
+)
 from local.lambda_runtime import Invocation, LocalFunction, functions_from_template, prepare_sys_path
 from local.resources import (
     PhysicalResource,
@@ -409,6 +417,8 @@ class LocalStack:
             finally:
                 self.sandbox = None
         if self.aws is not None:
+            if self.provisioned is not None:
+                deprovision(self.aws.endpoint_url, self.provisioned)
             self.aws.stop()
             self.aws = None
 
