@@ -8,11 +8,8 @@ can make the server request another address.
 
 from __future__ import annotations
 
-import contextvars
 import re
-import threading
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,37 +19,8 @@ from appconnect.errors import CrmAuthError
 PLATFORM = "insightly"
 #: Insightly answers these on every call (a daily quota); captured for ``extraDataTracking``
 RATE_LIMIT_HEADERS = ("X-RateLimit-Remaining", "X-RateLimit-Limit", "X-RateLimit-Reset")
-#: threads shared by every invocation of a warm Lambda (one phone lookup's searches run in one wave)
-MAX_PARALLEL = 48
 
 _VERSION_SUFFIX = re.compile(r"/v\d+(?:\.\d+)*(?:/.*)?$", re.IGNORECASE)
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _executor
-    if _executor is None:
-        with _executor_lock:
-            if _executor is None:
-                _executor = ThreadPoolExecutor(max_workers=MAX_PARALLEL, thread_name_prefix="insightly")
-    return _executor
-
-
-def in_parallel(calls: Sequence[Callable[[], Any]]) -> list[Any]:
-    """Run ``calls`` at the same time; their results in order, or the first failure once all have ended.
-
-    Each call runs in a copy of the caller's context, so the invocation deadline bounds its timeouts.
-    """
-    if len(calls) <= 1:
-        return [call() for call in calls]
-    futures: list[Future[Any]] = [_pool().submit(contextvars.copy_context().run, call) for call in calls]
-    done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-    error = next((f.exception() for f in futures if f in done and f.exception() is not None), None)
-    if error is not None:
-        wait(futures)
-        raise error
-    return [future.result() for future in futures]
 
 
 def api_base(api_url: str, allowed_hosts: Sequence[str]) -> str:

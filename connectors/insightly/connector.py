@@ -20,9 +20,10 @@ from typing import Any, ClassVar
 
 from appconnect.connector import AuthType, Connector, CrmUser
 from appconnect.connector.client import DisallowedUrl
+from appconnect.connector.helpers import MAX_PARALLEL, in_parallel
 from appconnect.errors import CrmAuthError, CrmBadRequest, CrmError, CrmNotFound, return_message
 from appconnect.observability import logger
-from connectors.insightly.api import MAX_PARALLEL, InsightlyApi, api_base, in_parallel
+from connectors.insightly.api import InsightlyApi, api_base
 from connectors.insightly.phones import field_names, phone_candidates, values_for_extra_fields
 from connectors.insightly.records import (
     CONTACT,

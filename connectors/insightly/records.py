@@ -5,10 +5,11 @@ agent-note parse-back and the admin assignee. No I/O here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from appconnect.connector.helpers import assigned_crm_user_id
 from appconnect.errors import CrmBadRequest
 
 PLATFORM = "insightly"
@@ -267,34 +268,8 @@ def dispositions_of(event: Mapping[str, Any]) -> dict[str, Any]:
 def assignee(
     submission: Mapping[str, Any] | None, user_mappings: Sequence[Mapping[str, Any]] | None
 ) -> int | None:
-    """The Insightly user an admin assigned the log to (server-side logging), or ``None``.
-
-    First the assignee's App Connect JWT (its user id is ``<insightly user id>-insightly``; the reference
-    read an id Insightly users never store), then the admin's mapping of the assignee's extension.
-    """
-    submission = submission or {}
-    if not submission.get("isAssignedToUser"):
-        return None
-    token = submission.get("adminAssignedUserToken")
-    if isinstance(token, str) and token:
-        from appconnect.session import verify
-
-        session = verify(token)
-        if session is not None and session.platform == PLATFORM:
-            owner = optional_id(session.user_id.split("-", 1)[0])
-            if owner:
-                return owner
-    rc_id = submission.get("adminAssignedUserRcId")
-    if rc_id in (None, ""):
-        return None
-    for mapping in user_mappings or []:
-        extensions = mapping.get("rcExtensionId")
-        ids: Iterable[Any] = extensions if isinstance(extensions, list) else [extensions]
-        if str(rc_id) in {str(i) for i in ids if i not in (None, "")}:
-            owner = optional_id(mapping.get("crmUserId"))
-            if owner:
-                return owner
-    return None
+    """The Insightly user an admin assigned the log to (server-side logging), or ``None``."""
+    return optional_id(assigned_crm_user_id(submission, user_mappings, PLATFORM))
 
 
 def correspondent_names(correspondents: Sequence[Any] | None) -> list[str | None]:

@@ -8,10 +8,7 @@ is checked against ``PIPEDRIVE_ALLOWED_HOSTS`` before the first call.
 
 from __future__ import annotations
 
-import contextvars
-import threading
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from appconnect.connector.client import CrmClient, CrmResponse, ensure_allowed
@@ -19,37 +16,6 @@ from connectors.pipedrive.formatting import PLATFORM, company_host
 
 RATE_LIMIT_HEADERS = ("x-ratelimit-remaining", "x-ratelimit-limit", "x-ratelimit-reset")
 #: parallel CRM calls per invocation (deals and leads of every matched person, in one wave)
-MAX_PARALLEL = 12
-
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _executor
-    if _executor is None:
-        with _executor_lock:
-            if _executor is None:
-                # Module-level: a warm Lambda keeps the threads and their keep-alive connections.
-                _executor = ThreadPoolExecutor(max_workers=MAX_PARALLEL, thread_name_prefix="pipedrive")
-    return _executor
-
-
-def in_parallel(calls: Sequence[Callable[[], Any]]) -> list[Any]:
-    """Run ``calls`` at the same time; their results in order, or the first failure once all have ended.
-
-    Each call runs in a copy of the caller's context, so the invocation deadline bounds its timeouts.
-    """
-    if len(calls) <= 1:
-        return [call() for call in calls]
-    pool = _pool()
-    futures: list[Future[Any]] = [pool.submit(contextvars.copy_context().run, call) for call in calls]
-    done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-    error = next((f.exception() for f in futures if f in done and f.exception() is not None), None)
-    if error is not None:
-        wait(futures)  # let the others end before the client they share is read
-        raise error
-    return [future.result() for future in futures]
 
 
 class PipedriveApi:

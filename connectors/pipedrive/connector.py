@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from appconnect.connector import AuthType, Connector, CrmUser, OAuthInfo
 from appconnect.connector.client import CrmClient
+from appconnect.connector.helpers import assigned_crm_user_id, in_parallel
 from appconnect.errors import ApiError, BadRequest, CrmError, return_message
 from appconnect.observability import logger
 from connectors.pipedrive.activity_types import (
@@ -24,7 +25,7 @@ from connectors.pipedrive.activity_types import (
     ActivityTypeResolver,
     from_response,
 )
-from connectors.pipedrive.api import PipedriveApi, company_base_url, data_of, in_parallel
+from connectors.pipedrive.api import PipedriveApi, company_base_url, data_of
 from connectors.pipedrive.formatting import (
     PLATFORM,
     admin_setting,
@@ -806,34 +807,8 @@ def _log_id(value: Any) -> str | None:
 
 
 def _assignee(submission: Mapping[str, Any], user_mappings: Sequence[Mapping[str, Any]] | None) -> int | None:
-    """The Pipedrive owner an admin assigned the log to (server-side logging), or ``None``.
-
-    First the App Connect JWT of the assignee (its user id is ``<pipedrive user id>-pipedrive``; the
-    reference looked for an id Pipedrive users never store), then the admin's user mapping of the
-    assignee's RingCentral extension.
-    """
-    if not submission.get("isAssignedToUser"):
-        return None
-    token = submission.get("adminAssignedUserToken")
-    if isinstance(token, str) and token:
-        from appconnect.session import verify
-
-        session = verify(token)
-        if session is not None and session.platform == PLATFORM:
-            owner = optional_numeric_id(session.user_id.split("-", 1)[0])
-            if owner:
-                return owner
-    rc_id = submission.get("adminAssignedUserRcId")
-    if rc_id in (None, ""):
-        return None
-    for mapping in user_mappings or []:
-        extensions = mapping.get("rcExtensionId")
-        ids = extensions if isinstance(extensions, list) else [extensions]
-        if str(rc_id) in {str(i) for i in ids if i not in (None, "")}:
-            owner = optional_numeric_id(mapping.get("crmUserId"))
-            if owner:
-                return owner
-    return None
+    """The Pipedrive owner an admin assigned the log to (server-side logging), or ``None``."""
+    return optional_numeric_id(assigned_crm_user_id(submission, user_mappings, PLATFORM))
 
 
 def _shared_content(content: Any) -> tuple[str, str, Any] | None:

@@ -1,0 +1,74 @@
+"""Small helpers every connector needs: parallel CRM calls, and who an admin assigned a log to."""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from typing import Any
+
+#: threads shared by every invocation of a warm Lambda (Insightly's phone lookup runs 48 searches at once)
+MAX_PARALLEL = 48
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        with _executor_lock:
+            if _executor is None:
+                # Module-level: a warm Lambda keeps the threads and their keep-alive connections.
+                _executor = ThreadPoolExecutor(max_workers=MAX_PARALLEL, thread_name_prefix="crm")
+    return _executor
+
+
+def in_parallel(calls: Sequence[Callable[[], Any]]) -> list[Any]:
+    """Run ``calls`` at the same time; their results in order, or the first failure once all have ended.
+
+    Each call runs in a copy of the caller's context, so the invocation deadline bounds its timeouts.
+    """
+    if len(calls) <= 1:
+        return [call() for call in calls]
+    futures: list[Future[Any]] = [_pool().submit(contextvars.copy_context().run, call) for call in calls]
+    done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+    error = next((f.exception() for f in futures if f in done and f.exception() is not None), None)
+    if error is not None:
+        wait(futures)  # let the others end before the client they share is read
+        raise error
+    return [future.result() for future in futures]
+
+
+def assigned_crm_user_id(
+    submission: Mapping[str, Any] | None, user_mappings: Iterable[Mapping[str, Any]] | None, platform: str
+) -> str | None:
+    """The CRM user id an admin assigned a log to (server-side logging), or None.
+
+    First the assignee's App Connect JWT (its user id is ``<crm user id>-<platform>``; the reference read an
+    id the users of most CRMs never store), then the admin's mapping of the assignee's RingCentral
+    extension (``rcExtensionId`` a string or a list).
+    """
+    submission = submission or {}
+    if not submission.get("isAssignedToUser"):
+        return None
+    token = submission.get("adminAssignedUserToken")
+    if isinstance(token, str) and token:
+        from appconnect.session import verify
+
+        session = verify(token)
+        suffix = f"-{platform}"
+        if session is not None and session.platform == platform and session.user_id.endswith(suffix):
+            return session.user_id[: -len(suffix)] or None
+    rc_id = submission.get("adminAssignedUserRcId")
+    if rc_id in (None, ""):
+        return None
+    for mapping in user_mappings or []:
+        extensions = mapping.get("rcExtensionId")
+        ids: Iterable[Any] = extensions if isinstance(extensions, list) else [extensions]
+        if str(rc_id) in {str(i) for i in ids if i not in (None, "")}:
+            crm_user_id = mapping.get("crmUserId")
+            if crm_user_id not in (None, ""):
+                return str(crm_user_id)
+    return None
