@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from appconnect.connector import AuthType, Connector, CrmUser
 from appconnect.connector.client import DisallowedUrl
-from appconnect.connector.helpers import MAX_PARALLEL, in_parallel
+from appconnect.connector.helpers import MAX_PARALLEL, in_parallel, shared_sms_parts
 from appconnect.errors import CrmAuthError, CrmBadRequest, CrmError, CrmNotFound, return_message
 from appconnect.observability import logger
 from connectors.insightly.api import InsightlyApi, api_base
@@ -52,7 +52,6 @@ from connectors.insightly.records import (
     related_option,
     related_refs,
     seconds,
-    shared_content,
     split_name,
     to_contact,
 )
@@ -539,7 +538,7 @@ class InsightlyConnector(Connector):
         like a call log."""
         api = self._user_api(user, auth_header)
         message = message or {}
-        shared = shared_content(shared_sms_log_content)
+        shared = shared_sms_parts(shared_sms_log_content)
         if shared is not None:
             title, details, when = shared
         else:
@@ -576,7 +575,7 @@ class InsightlyConnector(Connector):
         is rewritten whole)."""
         api = self._user_api(user, auth_header)
         event_id = numeric_id(log_id, "log id")
-        shared = shared_content(shared_sms_log_content)
+        shared = shared_sms_parts(shared_sms_log_content)
         body: dict[str, Any] = {"EVENT_ID": event_id}
         if shared is not None:
             body["DETAILS"] = shared[1]

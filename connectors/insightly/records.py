@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from appconnect.connector.helpers import assigned_crm_user_id
+from appconnect.connector.helpers import duration_seconds as seconds
 from appconnect.errors import CrmBadRequest
 
 PLATFORM = "insightly"
@@ -186,19 +187,6 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def seconds(value: Any) -> float | None:
-    """A duration in seconds (number or numeric text); ``None`` for ``pending``, blanks and junk."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    if number != number or number in (float("inf"), float("-inf")) or number < 0:
-        return None
-    return number
-
-
 def plus_seconds(start: datetime, duration: Any) -> datetime:
     return start + timedelta(seconds=seconds(duration) or 0)
 
@@ -280,18 +268,3 @@ def correspondent_names(correspondents: Sequence[Any] | None) -> list[str | None
         name = first.get("name") if isinstance(first, Mapping) else None
         names.append(str(name) if name else None)
     return names
-
-
-def shared_content(content: Any) -> tuple[str, str, Any] | None:
-    """``(subject, body, conversation start)`` of a shared-SMS log, when both texts are set."""
-    if content is None:
-        return None
-    if isinstance(content, Mapping):
-        subject, body = content.get("subject"), content.get("body")
-        when = content.get("conversationCreatedDate", content.get("conversation_created_date"))
-    else:
-        subject, body = getattr(content, "subject", None), getattr(content, "body", None)
-        when = getattr(content, "conversation_created_date", None)
-    if not subject or not body:
-        return None
-    return str(subject), str(body), when

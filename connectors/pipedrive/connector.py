@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from appconnect.connector import AuthType, Connector, CrmUser, OAuthInfo
 from appconnect.connector.client import CrmClient
-from appconnect.connector.helpers import assigned_crm_user_id, in_parallel
+from appconnect.connector.helpers import assigned_crm_user_id, in_parallel, shared_sms_parts
 from appconnect.errors import ApiError, BadRequest, CrmError, return_message
 from appconnect.observability import logger
 from connectors.pipedrive.activity_types import (
@@ -812,20 +812,12 @@ def _assignee(submission: Mapping[str, Any], user_mappings: Sequence[Mapping[str
 
 
 def _shared_content(content: Any) -> tuple[str, str, Any] | None:
-    """``(subject, body, conversation start)`` of a shared-SMS log, used only when both texts are set."""
-    if content is None:
+    """The core's shared-SMS content, its conversation start as ISO text."""
+    parts = shared_sms_parts(content)
+    if parts is None:
         return None
-    if isinstance(content, Mapping):
-        subject, body = content.get("subject"), content.get("body")
-        when = content.get("conversationCreatedDate", content.get("conversation_created_date"))
-    else:
-        subject, body = getattr(content, "subject", None), getattr(content, "body", None)
-        when = getattr(content, "conversation_created_date", None)
-    if not subject or not body:
-        return None
-    if when is not None and hasattr(when, "isoformat"):
-        when = when.isoformat()
-    return str(subject), str(body), when
+    subject, body, when = parts
+    return subject, body, when.isoformat() if hasattr(when, "isoformat") else when
 
 
 def _correspondent_names(correspondents: Sequence[Any] | None) -> list[str | None]:

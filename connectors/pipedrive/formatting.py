@@ -10,25 +10,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from appconnect.connector.helpers import duration_seconds as seconds
 from appconnect.errors import CrmBadRequest
 
 PLATFORM = "pipedrive"
 
 _AGENT_NOTE = re.compile(r"<b>Agent notes</b>([\s\S]*?)<b>Call details</b>")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
-
-
-def seconds(value: Any) -> float | None:
-    """A call duration in seconds (number or numeric text); ``None`` for ``"pending"``, blanks and junk."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    if math.isnan(number) or math.isinf(number) or number < 0:
-        return None
-    return number
 
 
 def pipedrive_duration(value: Any) -> str | None:

@@ -1,8 +1,10 @@
-"""Small helpers every connector needs: parallel CRM calls, and who an admin assigned a log to."""
+"""Small helpers every connector needs: parallel CRM calls, who an admin assigned a log to, durations and
+the shared-SMS content the core composes."""
 
 from __future__ import annotations
 
 import contextvars
+import math
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
@@ -72,3 +74,32 @@ def assigned_crm_user_id(
             if crm_user_id not in (None, ""):
                 return str(crm_user_id)
     return None
+
+
+def duration_seconds(value: Any) -> float | None:
+    """A call duration in seconds (a number or numeric text); None for ``"pending"``, blanks and junk."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(number) or math.isinf(number) or number < 0:
+        return None
+    return number
+
+
+def shared_sms_parts(content: Any) -> tuple[str, str, Any] | None:
+    """``(subject, body, conversation start)`` of the shared-SMS content the core passes
+    (``shared_sms_log_content``: a mapping or the composer's tuple), or None unless both texts are set."""
+    if content is None:
+        return None
+    if isinstance(content, Mapping):
+        subject, body = content.get("subject"), content.get("body")
+        when = content.get("conversationCreatedDate", content.get("conversation_created_date"))
+    else:
+        subject, body = getattr(content, "subject", None), getattr(content, "body", None)
+        when = getattr(content, "conversation_created_date", None)
+    if not subject or not body:
+        return None
+    return str(subject), str(body), when

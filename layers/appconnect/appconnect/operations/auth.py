@@ -56,6 +56,43 @@ def _login_answer(model: UserModel, platform: str, name: str, return_message: An
     return answer
 
 
+#: never kept in a user's platformAdditionalInfo: credentials are stored encrypted, as the access token
+_SECRET_INFO_KEYS = frozenset({"apiKey", "password"})
+
+
+def _finish_login(
+    request: Request,
+    platform: str,
+    hostname: str,
+    result: dict[str, Any],
+    access_token: str,
+    refresh_token: str | None,
+    expiry: float | None,
+    rc_account: tuple[str | None, str | None],
+) -> dict[str, Any]:
+    """Save the user a connector's successful ``get_user_info`` described, and answer with a JWT."""
+    info = result["platformUserInfo"]
+    additional = dict(info.get("platformAdditionalInfo") or {})
+    model = users.save_login(
+        users.Login(
+            user_id=str(info["id"]),
+            platform=platform,
+            name=str(info.get("name") or ""),
+            hostname=str(info.get("overridingHostname") or hostname or ""),
+            access_token=access_token,
+            refresh_token=refresh_token,
+            token_expiry=expiry,
+            timezone_name=str(info.get("timezoneName") or ""),
+            timezone_offset=str(info.get("timezoneOffset") or ""),
+            platform_additional_info={k: v for k, v in additional.items() if k not in _SECRET_INFO_KEYS},
+            rc_account_id=rc_account[0],
+            hashed_rc_account_id=rc_account[1],
+            hashed_rc_extension_id=request.headers.get("rc-extension-id") or None,
+        )
+    )
+    return _login_answer(model, platform, str(info.get("name") or ""), result.get("returnMessage"))
+
+
 def oauth_callback(request: Request) -> Response | dict[str, Any]:
     """GET /oauth-callback: exchange the CRM's authorization code, save the user, issue a JWT."""
     callback_uri = request.param("callbackUri")
@@ -94,25 +131,16 @@ def oauth_callback(request: Request) -> Response | dict[str, Any]:
         raise JsonBadRequest(str(error) or "The CRM refused the login.") from error
     if not result.get("successful"):
         return {"returnMessage": result.get("returnMessage")}
-    info_out = result["platformUserInfo"]
-    model = users.save_login(
-        users.Login(
-            user_id=str(info_out["id"]),
-            platform=platform,
-            name=str(info_out.get("name") or ""),
-            hostname=str(info_out.get("overridingHostname") or hostname or ""),
-            access_token=tokens.access_token,
-            refresh_token=tokens.refresh_token,
-            token_expiry=tokens.expires_at,
-            timezone_name=str(info_out.get("timezoneName") or ""),
-            timezone_offset=str(info_out.get("timezoneOffset") or ""),
-            platform_additional_info=dict(info_out.get("platformAdditionalInfo") or {}),
-            rc_account_id=rc_account_id,
-            hashed_rc_account_id=hashed_account_id,
-            hashed_rc_extension_id=request.headers.get("rc-extension-id") or None,
-        )
+    return _finish_login(
+        request,
+        platform,
+        hostname,
+        result,
+        tokens.access_token,
+        tokens.refresh_token,
+        tokens.expires_at,
+        (rc_account_id, hashed_account_id),
     )
-    return _login_answer(model, platform, str(info_out.get("name") or ""), result.get("returnMessage"))
 
 
 def api_key_login(request: Request) -> Response | dict[str, Any]:
@@ -142,29 +170,10 @@ def api_key_login(request: Request) -> Response | dict[str, Any]:
         return Response(body=crm_failure(error, "apiKeyLogin", platform), status=400)
     if not result.get("successful"):
         return Response(body={"returnMessage": result.get("returnMessage")}, status=400)
-    info_out = result["platformUserInfo"]
-    model = users.save_login(
-        users.Login(
-            user_id=str(info_out["id"]),
-            platform=platform,
-            name=str(info_out.get("name") or ""),
-            hostname=str(info_out.get("overridingHostname") or hostname),
-            access_token=str(info_out.get("overridingApiKey") or api_key),
-            refresh_token=None,
-            token_expiry=None,
-            timezone_name=str(info_out.get("timezoneName") or ""),
-            timezone_offset=str(info_out.get("timezoneOffset") or ""),
-            platform_additional_info={
-                k: v
-                for k, v in dict(info_out.get("platformAdditionalInfo") or {}).items()
-                if k not in ("apiKey", "password")
-            },
-            rc_account_id=rc_account_id,
-            hashed_rc_account_id=hashed_account_id,
-            hashed_rc_extension_id=request.headers.get("rc-extension-id") or None,
-        )
+    api_key = str(result["platformUserInfo"].get("overridingApiKey") or api_key)
+    return _finish_login(
+        request, platform, hostname, result, api_key, None, None, (rc_account_id, hashed_account_id)
     )
-    return _login_answer(model, platform, str(info_out.get("name") or ""), result.get("returnMessage"))
 
 
 def unauthorize(request: Request) -> Response | dict[str, Any]:
