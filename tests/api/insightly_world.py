@@ -13,6 +13,9 @@ from typing import Any
 
 import requests
 
+from tests.api.extension import Extension as BaseExtension
+from tests.sandbox_client import SandboxClient
+
 AVERY_KEY = "sandbox-insightly-key-avery"
 BLAKE_KEY = "sandbox-insightly-key-blake"
 #: the Insightly web host the user is on (the App Connect ``hostname``; only used for page links)
@@ -24,41 +27,19 @@ RC_EXTENSION = 62264425008
 RC_ACCOUNT = "37439510"
 
 
-@dataclass
-class Sandbox:
-    """The stack's Insightly sandbox and its control API."""
+class Sandbox(SandboxClient):
+    """The Insightly sandbox of the running stack (and its RingCentral, for RC tokens)."""
 
-    http: requests.Session
-    url: str
+    def __init__(self, http: requests.Session, url: str) -> None:
+        super().__init__(http, url, "insightly")
 
     @property
     def api_url(self) -> str:
         """What a user pastes as their API URL (``.../insightly/v3.1``)."""
         return f"{self.url}/insightly/v3.1"
 
-    def control(self, method: str, path: str, body: Any = None) -> Any:
-        response = self.http.request(method, f"{self.url}/__sandbox/{path}", json=body, timeout=30)
-        assert response.status_code < 300, response.text
-        return response.json()
-
-    def reset(self) -> None:
-        self.control("POST", "insightly/reset")
-
-    def seed(self, **collections: Any) -> dict[str, list[Any]]:
-        return dict(self.control("POST", "insightly/seed", collections))
-
-    def fault(self, **rule: Any) -> None:
-        self.control("POST", "insightly/faults", rule)
-
-    def journal(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
-        query = "&".join(f"{k}={v}" for k, v in (("method", method), ("path", path)) if v)
-        return list(self.control("GET", f"insightly/journal?{query}")["requests"])
-
-    def clear_journal(self) -> None:
-        self.control("DELETE", "insightly/journal")
-
     def records(self, collection: str) -> list[dict[str, Any]]:
-        return list(self.control("GET", f"insightly/state?collection={collection}")[collection])
+        return self.state(collection)
 
     def events(self) -> list[dict[str, Any]]:
         return self.records("events")
@@ -77,25 +58,8 @@ def links(event: dict[str, Any]) -> list[tuple[str, int]]:
     return [(link["LINK_OBJECT_NAME"], link["LINK_OBJECT_ID"]) for link in event["LINKS"]]
 
 
-@dataclass
-class Extension:
-    """What the App Connect extension does, against our API."""
-
-    http: requests.Session
-    api: str
-    jwt: str = ""
-
-    def headers(self, jwt: str | None = None) -> dict[str, str]:
-        token = self.jwt if jwt is None else jwt
-        return {"Authorization": f"Bearer {token}"} if token else {}
-
-    def get(self, path: str, jwt: str | None = None, **params: Any) -> requests.Response:
-        return self.http.get(f"{self.api}{path}", params=params, headers=self.headers(jwt), timeout=60)
-
-    def send(self, method: str, path: str, body: Any, jwt: str | None = None) -> requests.Response:
-        return self.http.request(
-            method, f"{self.api}{path}", json=body, headers=self.headers(jwt), timeout=60
-        )
+class Extension(BaseExtension):
+    """The extension, logging in to Insightly with an API key."""
 
     def api_key_login(self, api_key: str, api_url: str, rc_token: str | None = None) -> requests.Response:
         """``POST /apiKeyLogin`` as the Insightly login form sends it; keeps the JWT when one comes back."""

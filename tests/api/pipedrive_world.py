@@ -4,45 +4,27 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+
+from tests.api.extension import Extension as BaseExtension
+from tests.sandbox_client import SandboxClient
 
 SANDBOX_CLIENT = ("sandbox-pipedrive-client", "sandbox-pipedrive-secret")
 HOSTNAME = "sandbox.pipedrive.com"
 MAYA = {"id": 101, "name": "Maya Patel", "phone": "+14155550142"}
 
 
-@dataclass
-class Sandbox:
-    http: requests.Session
-    url: str
+class Sandbox(SandboxClient):
+    """The Pipedrive sandbox of the running stack."""
 
-    def control(self, method: str, path: str, body: Any = None, expect: int | None = None) -> Any:
-        response = self.http.request(method, f"{self.url}/__sandbox/{path}", json=body)
-        assert response.status_code < 300 or response.status_code == expect, response.text
-        return response.json()
-
-    def reset(self) -> None:
-        self.control("POST", "pipedrive/reset")
-
-    def config(self, **options: Any) -> None:
-        self.control("POST", "pipedrive/config", options)
-
-    def fault(self, **rule: Any) -> None:
-        self.control("POST", "pipedrive/faults", rule)
-
-    def journal(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
-        query = "&".join(f"{k}={v}" for k, v in (("method", method), ("path", path)) if v)
-        return list(self.control("GET", f"pipedrive/journal?{query}")["requests"])
-
-    def clear_journal(self) -> None:
-        self.control("DELETE", "pipedrive/journal")
+    def __init__(self, http: requests.Session, url: str) -> None:
+        super().__init__(http, url, "pipedrive")
 
     def activities(self) -> list[dict[str, Any]]:
-        return list(self.control("GET", "pipedrive/state?collection=activities")["activities"])
+        return self.state("activities")
 
     def activity(self, activity_id: str | int) -> dict[str, Any]:
         return next(a for a in self.activities() if str(a["id"]) == str(activity_id))
@@ -63,25 +45,8 @@ class Sandbox:
         return str(response.headers["Location"])
 
 
-@dataclass
-class Extension:
-    """What the App Connect extension does, against our API."""
-
-    http: requests.Session
-    api: str
-    jwt: str = ""
-
-    def headers(self, jwt: str | None = None) -> dict[str, str]:
-        token = self.jwt if jwt is None else jwt
-        return {"Authorization": f"Bearer {token}"} if token else {}
-
-    def get(self, path: str, jwt: str | None = None, **params: Any) -> requests.Response:
-        return self.http.get(f"{self.api}{path}", params=params, headers=self.headers(jwt), timeout=60)
-
-    def send(self, method: str, path: str, body: Any, jwt: str | None = None) -> requests.Response:
-        return self.http.request(
-            method, f"{self.api}{path}", json=body, headers=self.headers(jwt), timeout=60
-        )
+class Extension(BaseExtension):
+    """The extension, logging in to Pipedrive through the sandbox's consent page."""
 
     def login(self, sandbox: Sandbox, user_id: int = 12345) -> dict[str, Any]:
         callback = sandbox.authorize(f"{self.api}/pipedrive-redirect", user_id)

@@ -28,6 +28,7 @@ from connectors.insightly import CONNECTOR, InsightlyConnector
 from connectors.insightly.phones import MAX_SEARCHES
 from connectors.insightly.timezones import utc_offset_hours
 from local.sandbox import SandboxServer
+from tests.sandbox_client import SandboxClient
 
 KEY = "sandbox-insightly-key-avery"
 AVERY = 5001
@@ -39,43 +40,19 @@ DETAILS = "- Note: Asked about renewal\n- Summary: Renewal\n- Duration: 5 minute
 NEW_NUMBER = "+16285550123"
 
 
-class Sandbox:
+class Sandbox(SandboxClient):
     """The running sandbox's Insightly and its control API."""
 
     def __init__(self, server: SandboxServer) -> None:
+        super().__init__(requests.Session(), server.url, "insightly")
         self.server = server
-        self.base = server.urls()["insightly"]
         self.api_url = f"{self.base}/v3.1"
-        self.control_url = f"{server.url}/__sandbox/insightly"
-        self.http = requests.Session()
-
-    def control(self, method: str, path: str, body: Any = None) -> Any:
-        response = self.http.request(method, f"{self.control_url}/{path}", json=body, timeout=10)
-        assert response.status_code < 300, response.text
-        return response.json()
-
-    def seed(self, **collections: Any) -> dict[str, list[Any]]:
-        return dict(self.control("POST", "seed", collections))
-
-    def fault(self, **rule: Any) -> None:
-        self.control("POST", "faults", rule)
-
-    def journal(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
-        params = {k: v for k, v in {"method": method, "path": path}.items() if v}
-        response = self.http.get(f"{self.control_url}/journal", params=params, timeout=10)
-        return list(response.json()["requests"])
-
-    def clear_journal(self) -> None:
-        self.control("DELETE", "journal")
 
     def events(self) -> list[dict[str, Any]]:
-        return list(self.control("GET", "state?collection=events")["events"])
+        return self.state("events")
 
     def event(self, event_id: Any) -> dict[str, Any]:
         return next(e for e in self.events() if str(e["EVENT_ID"]) == str(event_id))
-
-    def records(self, collection: str) -> list[dict[str, Any]]:
-        return list(self.control("GET", f"state?collection={collection}")[collection])
 
 
 def _links(event: dict[str, Any]) -> list[tuple[str, int]]:
@@ -486,7 +463,7 @@ def test_given_a_lookup_when_searched_then_searches_bounded_and_all_fields_tried
 def test_given_slow_insightly_when_looked_up_then_searches_run_in_parallel_not_in_sequence(
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
-    sandbox.control("POST", "latency", {"delay_ms": 300})
+    sandbox.own("POST", "latency", {"delay_ms": 300})
     _find(connector, session, "+14155550199")  # warm the thread pool and its connections
 
     started = time.perf_counter()
@@ -1000,7 +977,7 @@ def test_given_shared_sms_when_logged_and_updated_then_body_used_verbatim_and_re
 def test_given_revoked_key_when_contact_searched_then_auth_error_asking_to_reconnect(
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
-    sandbox.control("POST", "expire", {"api_key": KEY})
+    sandbox.own("POST", "expire", {"api_key": KEY})
     user, auth = session
 
     with pytest.raises(CrmAuthError) as raised:
@@ -1156,7 +1133,7 @@ def test_given_an_older_identical_event_when_recovering_then_not_taken_for_this_
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
     older = _create_call(connector, session)["logId"]
-    sandbox.control("POST", "clock", {"advance_seconds": 7200})
+    sandbox.own("POST", "clock", {"advance_seconds": 7200})
     since = time.time() + 7200
 
     assert _recover(connector, session, since) is None

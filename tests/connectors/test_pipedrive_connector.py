@@ -25,6 +25,7 @@ from appconnect.errors import (
 )
 from connectors.pipedrive import CONNECTOR, PipedriveConnector
 from local.sandbox import SandboxServer
+from tests.sandbox_client import SandboxClient
 
 CLIENT_ID = "sandbox-pipedrive-client"
 CLIENT_SECRET = "sandbox-pipedrive-secret"
@@ -36,40 +37,21 @@ CALL = {"direction": "Outbound", "startTime": "2026-07-14T10:00:00.000Z", "durat
 NOTE_BODY = "<b>Agent notes</b><br>Test note<br><br><b>Call details</b><br><li><b>Summary</b>: S</li>"
 
 
-class Sandbox:
+class Sandbox(SandboxClient):
     """The running sandbox's Pipedrive and its control API."""
 
     def __init__(self, server: SandboxServer) -> None:
+        super().__init__(requests.Session(), server.url, "pipedrive")
         self.server = server
-        self.base = server.urls()["pipedrive"]
-        self.control_url = f"{server.url}/__sandbox/pipedrive"
-        self.http = requests.Session()
-
-    def control(self, method: str, path: str, body: Any = None) -> Any:
-        response = self.http.request(method, f"{self.control_url}/{path}", json=body, timeout=10)
-        assert response.status_code < 300, response.text
-        return response.json()
 
     def tokens(self, user_id: int = 12345) -> dict[str, Any]:
-        return dict(self.control("POST", "tokens", {"user_id": user_id}))
-
-    def fault(self, **rule: Any) -> None:
-        self.control("POST", "faults", rule)
-
-    def journal(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
-        params = {k: v for k, v in {"method": method, "path": path}.items() if v}
-        response = self.http.get(f"{self.control_url}/journal", params=params, timeout=10)
-        return list(response.json()["requests"])
-
-    def clear_journal(self) -> None:
-        self.control("DELETE", "journal")
+        return dict(self.own("POST", "tokens", {"user_id": user_id}))
 
     def activity(self, activity_id: Any) -> dict[str, Any]:
-        activities = self.control("GET", "state?collection=activities")["activities"]
-        return next(a for a in activities if str(a["id"]) == str(activity_id))
+        return next(a for a in self.activities() if str(a["id"]) == str(activity_id))
 
     def activities(self) -> list[dict[str, Any]]:
-        return list(self.control("GET", "state?collection=activities")["activities"])
+        return self.state("activities")
 
 
 class DictCache:
@@ -374,10 +356,10 @@ def test_given_slow_pipedrive_when_three_persons_match_then_enrichment_is_one_pa
     sandbox: Sandbox, connector: PipedriveConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    sandbox.control("POST", "seed", {"persons": [{"name": "Third Patel", "phones": ["+1 415 555 0142"]}]})
+    sandbox.own("POST", "seed", {"persons": [{"name": "Third Patel", "phones": ["+1 415 555 0142"]}]})
     connector.find_contact(user=user, auth_header=auth, phone_number="+14155550142")  # warm the connections
     delay = 0.2
-    sandbox.control("POST", "latency", {"delay_ms": delay * 1000})
+    sandbox.own("POST", "latency", {"delay_ms": delay * 1000})
 
     started = time.perf_counter()
     result = connector.find_contact(user=user, auth_header=auth, phone_number="+14155550142")
@@ -544,7 +526,7 @@ def test_given_pending_duration_when_call_logged_then_zero_duration(
 def test_given_admin_configured_activity_type_when_call_logged_then_that_type_used(
     sandbox: Sandbox, connector: PipedriveConnector, session: tuple[CrmUser, str]
 ) -> None:
-    sandbox.control("POST", "seed", {"activity_types": [{"name": "Special", "key_string": "special_call"}]})
+    sandbox.own("POST", "seed", {"activity_types": [{"name": "Special", "key_string": "special_call"}]})
 
     result = _create_call(
         connector, session, admin_settings={"pipedriveCallActivityType": {"value": "special_call"}}
@@ -572,7 +554,7 @@ def test_given_configured_type_missing_from_cached_list_when_call_logged_then_li
 ) -> None:
     cache = DictCache()
     cache.put("pipedrive-activity-types-7001", [{"const": "call", "title": "Call"}], 86400)
-    sandbox.control("POST", "seed", {"activity_types": [{"name": "Cold outreach", "key_string": "outreach"}]})
+    sandbox.own("POST", "seed", {"activity_types": [{"name": "Cold outreach", "key_string": "outreach"}]})
 
     result = _create_call(
         connector, session, cache=cache, admin_settings={"pipedriveCallActivityType": "outreach"}
@@ -586,7 +568,7 @@ def test_given_configured_type_missing_from_cached_list_when_call_logged_then_li
 def test_given_no_active_call_type_when_call_logged_then_error_and_nothing_created(
     sandbox: Sandbox, connector: PipedriveConnector, session: tuple[CrmUser, str]
 ) -> None:
-    sandbox.control(
+    sandbox.own(
         "POST",
         "seed",
         {"activity_types": [{"id": 1, "name": "Call", "key_string": "call", "active_flag": False}]},
@@ -699,7 +681,7 @@ def test_given_activity_without_agent_note_or_person_when_fetched_then_empty_not
     sandbox: Sandbox, connector: PipedriveConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    seeded = sandbox.control(
+    seeded = sandbox.own(
         "POST",
         "seed",
         {"activities": [{"subject": "Bare", "type": "call", "participants": [], "note": "plain"}]},
@@ -961,7 +943,7 @@ def test_given_no_active_sms_type_when_message_logged_then_error_and_nothing_cre
     sandbox: Sandbox, connector: PipedriveConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    sandbox.control(
+    sandbox.own(
         "POST",
         "seed",
         {"activity_types": [{"id": 4, "name": "SMS", "key_string": "sms", "active_flag": False}]},
@@ -982,7 +964,7 @@ def test_given_revoked_token_when_contact_searched_then_auth_error_with_reconnec
     sandbox: Sandbox, connector: PipedriveConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    sandbox.control("POST", "expire", {"token": user.access_token, "revoke": True})
+    sandbox.own("POST", "expire", {"token": user.access_token, "revoke": True})
 
     with pytest.raises(CrmAuthError) as raised:
         connector.find_contact(user=user, auth_header=auth, phone_number="+14155550142")
