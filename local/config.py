@@ -132,6 +132,8 @@ def local_runtime_environment() -> dict[str, str]:
     return {
         # no X-Ray daemon here
         "POWERTOOLS_TRACE_DISABLED": "true",
+        # EMF metric documents would interleave with the access log on stdout; set "false" to see them
+        "POWERTOOLS_METRICS_DISABLED": "true",
     }
 
 
