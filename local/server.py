@@ -105,6 +105,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
 
+    def __getattr__(self, name: str) -> Any:
+        # any other method (TRACE, PROPFIND ...) goes to the router too, which answers 404 like API Gateway
+        # instead of http.server's 501 "Unsupported method"
+        if name.startswith("do_") and name[3:].isalpha() and name[3:].isupper():
+            return self._dispatch
+        raise AttributeError(name)
+
 
 class ApiServer(ThreadingHTTPServer):
     """One thread per connection; :meth:`start` serves in the background."""

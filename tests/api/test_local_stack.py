@@ -255,3 +255,12 @@ def test_given_function_and_event_when_invoked_from_command_line_then_result_pri
     document = json.loads(result.stdout)
     assert document["statusCode"] == 200
     assert document["body"] == "OK"
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND"])
+def test_given_a_method_no_route_has_when_requested_then_404_like_api_gateway(
+    api_url: str, method: str
+) -> None:
+    response = requests.request(method, f"{api_url}/isAlive", timeout=10)
+    assert response.status_code == 404
+    assert response.json() == {"message": "Not Found"}
