@@ -453,3 +453,38 @@ def test_given_pipedrive_down_when_logging_then_retry_after_recovery_creates_exa
     retried = extension.send("POST", "/callLog", call_log_body(session_id)).json()
     assert retried["successful"] is True
     assert len(sandbox.activities()) == before + 1
+
+
+# -- malformed input ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"startTime": {}}, "logInfo.startTime"),
+        ({"duration": [125]}, "logInfo.duration"),
+        ({"from": "+14155550142"}, "logInfo.from"),
+        ({"from": {"phoneNumber": 14155550142}}, "logInfo.from.phoneNumber"),
+    ],
+)
+def test_given_a_malformed_call_field_when_logging_then_400_naming_it_and_the_call_can_still_be_logged(
+    extension: Extension, sandbox: Sandbox, change: dict[str, object], field: str
+) -> None:
+    session_id = new_session_id()
+    body = call_log_body(session_id)
+    before = len(sandbox.activities())
+    broken = {**body, "logInfo": {**body["logInfo"], **change}}
+    response = extension.send("POST", "/callLog", broken)
+    assert response.status_code == 400
+    assert field in response.text
+    assert len(sandbox.activities()) == before
+    fixed = extension.send("POST", "/callLog", body).json()
+    assert fixed["successful"] is True
+
+
+def test_given_a_malformed_message_when_logging_then_400_naming_it(extension: Extension) -> None:
+    body = message_body(7301, "hi", conversation="555500")
+    body["logInfo"]["messages"][0]["creationTime"] = {"when": "now"}
+    response = extension.send("POST", "/messageLog", body)
+    assert response.status_code == 400
+    assert "logInfo.messages[0].creationTime" in response.text

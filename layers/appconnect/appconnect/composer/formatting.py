@@ -236,6 +236,8 @@ def parse_instant(value: DateInput) -> datetime | None:
         return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, int | float):
         return _from_epoch_ms(float(value))
+    if not isinstance(value, str):
+        return None  # an object or a list where a time belongs: unreadable, like moment's "Invalid date"
     text = value.strip()
     if not text:
         return None

@@ -12,10 +12,10 @@ from typing import Any, cast
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from appconnect import admin_configs, claims, hashing
+from appconnect import admin_configs, claims, hashing, validation
 from appconnect.account_cache import DynamoAccountCache
 from appconnect.composer import CallLogInputs, LogFormat, compose_call_log
-from appconnect.context import AuthContext, authenticate, load_user
+from appconnect.context import AuthContext, authenticate, connector_for, load_user
 from appconnect.errors import (
     BadRequest,
     CrmError,
@@ -129,6 +129,7 @@ def create_call_log(request: Request) -> dict[str, Any]:
     log_info = body.get("logInfo")
     if not isinstance(log_info, dict) or not _text(log_info.get("sessionId")):
         raise BadRequest("logInfo with a sessionId is required.")
+    validation.call_log_request(body, log_info)
     session_id = _text(log_info["sessionId"])
     additional_submission = object_field(body, "additionalSubmission")
     loaded = load_user(request)
@@ -148,6 +149,21 @@ def create_call_log(request: Request) -> dict[str, Any]:
         "type": body.get("contactType") or "",
         "name": body.get("contactName") or "",
     }
+
+    # everything that can refuse the request runs before the claim, so a refusal leaves nothing behind
+    connector = connector_for(session)
+    note = body.get("note")
+    if not note and get_settings().use_cache and request.headers.get("user-agent") == "SSCL":
+        note = _cached_note(model.id, session_id)
+    composed = ""
+    log_format = connector.get_log_format_type()
+    if log_format in _COMPOSED_FORMATS:
+        composed = compose_call_log(
+            CallLogInputs.from_create_request({**body, "note": note}),
+            log_format=cast(LogFormat, log_format),
+            user_settings=dict(model.user_settings or {}),
+            timezone_offset=model.timezone_offset or None,
+        )
 
     claim = claims.claim(
         CallLogModel,
@@ -176,40 +192,26 @@ def create_call_log(request: Request) -> dict[str, Any]:
 
     try:
         context = authenticate(request, loaded)
+        hashed_account = _hashed_account(request, body, context)
+        arguments: dict[str, Any] = {
+            "user": context.user,
+            "auth_header": context.auth_header,
+            "contact_info": contact_info,
+            "call_log": log_info,
+            "note": note,
+            "additional_submission": additional_submission,
+            "hashed_account_id": hashed_account,
+            "admin_settings": admin_configs.settings_of(hashed_account),
+            "user_mappings": admin_configs.mappings_of(hashed_account),
+            "ai_note": body.get("aiNote"),
+            "transcript": body.get("transcript"),
+            "voicemail_link": body.get("voicemailLink") or (log_info.get("voicemail") or {}).get("link"),
+            "cache": DynamoAccountCache(connector.platform),
+            "composed_log_details": composed,
+        }
     except BaseException:
-        claims.release(claim)
+        _give_up(claim)
         raise
-    connector = context.connector
-    note = body.get("note")
-    if not note and get_settings().use_cache and request.headers.get("user-agent") == "SSCL":
-        note = _cached_note(model.id, session_id)
-    hashed_account = _hashed_account(request, body, context)
-    arguments: dict[str, Any] = {
-        "user": context.user,
-        "auth_header": context.auth_header,
-        "contact_info": contact_info,
-        "call_log": log_info,
-        "note": note,
-        "additional_submission": additional_submission,
-        "hashed_account_id": hashed_account,
-        "admin_settings": admin_configs.settings_of(hashed_account),
-        "user_mappings": admin_configs.mappings_of(hashed_account),
-        "ai_note": body.get("aiNote"),
-        "transcript": body.get("transcript"),
-        "voicemail_link": body.get("voicemailLink") or (log_info.get("voicemail") or {}).get("link"),
-        "cache": DynamoAccountCache(connector.platform),
-    }
-    log_format = connector.get_log_format_type()
-    if log_format in _COMPOSED_FORMATS:
-        inputs = CallLogInputs.from_create_request({**body, "note": note})
-        arguments["composed_log_details"] = compose_call_log(
-            inputs,
-            log_format=cast(LogFormat, log_format),
-            user_settings=context.user.user_settings,
-            timezone_offset=context.user.timezone_offset or None,
-        )
-    else:
-        arguments["composed_log_details"] = ""
 
     if claim.outcome is claims.Outcome.RECOVER and type(connector).implements("findCallLog"):
         try:
@@ -233,18 +235,27 @@ def create_call_log(request: Request) -> dict[str, Any]:
         claims.mark_unknown(claim)  # the CRM may have created it: the retry looks before writing
         return crm_failure(error, "createCallLog", connector.platform)
     except CrmError as error:
-        claims.release(claim)
+        _give_up(claim)
         return crm_failure(error, "createCallLog", connector.platform)
     except BaseException:
         claims.mark_unknown(claim)
         raise
     log_id = result.get("logId")
     if not log_id:
-        claims.release(claim)
+        _give_up(claim)
         return {"successful": False, "returnMessage": result.get("returnMessage")}
     claims.complete(claim, str(log_id))
     context.save_connector_changes()
     return {"successful": True, "logId": str(log_id), "returnMessage": result.get("returnMessage")}
+
+
+def _give_up(claim: claims.Claim) -> None:
+    """Let the claim go when this attempt wrote nothing; when an earlier attempt may have written, keep
+    it as unknown so the next attempt looks in the CRM again before writing."""
+    if claim.outcome is claims.Outcome.RECOVER:
+        claims.mark_unknown(claim)
+    else:
+        claims.release(claim)
 
 
 def _owned_record(user_id: str, session_id: str) -> CallLogModel | None:
@@ -261,6 +272,7 @@ def update_call_log(request: Request) -> dict[str, Any]:
     session_id = _text(body.get("sessionId"))
     if not session_id:
         raise BadRequest("sessionId is required.")
+    validation.call_log_update(body)
     additional_submission = object_field(body, "additionalSubmission")
     loaded = load_user(request)
     record = _owned_record(loaded[1].id, session_id)

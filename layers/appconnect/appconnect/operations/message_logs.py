@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from appconnect import admin_configs, claims
+from appconnect import admin_configs, claims, validation
 from appconnect.account_cache import DynamoAccountCache
 from appconnect.composer import LogFormat, compose_shared_sms_log, media_reader_link
 from appconnect.context import AuthContext, authenticate, load_user
@@ -59,7 +59,11 @@ def create_message_log(request: Request) -> dict[str, Any]:
     log_info = body.get("logInfo")
     if not isinstance(log_info, dict):
         raise BadRequest("logInfo is required.")
-    messages = [m for m in (log_info.get("messages") or []) if isinstance(m, dict)]
+    raw_messages = log_info.get("messages") or []
+    if not isinstance(raw_messages, list):
+        raise BadRequest("logInfo.messages must be a list.")
+    validation.messages(raw_messages)
+    messages = list(raw_messages)
     if not messages:
         return {"successful": False, "returnMessage": return_message("No message to log.", ttl=3000)}
     correspondents = [c for c in (log_info.get("correspondents") or []) if isinstance(c, dict)]
