@@ -333,42 +333,48 @@ class InsightlyConnector(Connector):
         """
         api = self._user_api(user, auth_header)
         title = call_subject(call_log, str(contact_info.get("name") or ""))
-        start = parse_time(call_log.get("startTime"))
-        earliest = datetime.fromtimestamp(since - RECOVERY_SLACK_S, UTC)
         owner = assignee(additional_submission, user_mappings) or optional_id(user.id.split("-", 1)[0])
-        kind, person = person_kind(contact_info.get("type")), optional_id(contact_info.get("id"))
-        wanted = [(kind, person)] if kind is not None and person is not None else []
-        wanted += chosen_related(additional_submission)
-        params: dict[str, Any] = {
-            "field_name": "TITLE",
-            "field_value": title,
-            "updated_after_utc": earliest.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "brief": "false",
-            "top": RECOVERY_PAGE_SIZE,
-        }
-        unlinked: dict[str, Any] | None = None
-        for page in range(RECOVERY_PAGES):
-            events = api.get("/events/search", params={**params, "skip": page * RECOVERY_PAGE_SIZE})
-            events = [e for e in events if isinstance(e, dict)] if isinstance(events, list) else []
-            for event in events:
-                if not _same_call(event, title, start, earliest, owner):
-                    continue
-                if not isinstance(event.get("LINKS"), list):
-                    event = _event(api, numeric_id(event.get("EVENT_ID"), "event id"))
-                linked = person_link(event)
-                if linked is not None and linked == (kind, person):
-                    return str(event["EVENT_ID"])
-                if linked is None and unlinked is None:
-                    unlinked = event
-            if len(events) < RECOVERY_PAGE_SIZE:
-                break
-        if unlinked is None:
-            return None
-        have = {(canonical_kind(n), optional_id(i)) for n, i in _link_pairs(unlinked)}
-        missing = [(name, target) for name, target in wanted if (name, target) not in have]
-        in_parallel([_linker(api, unlinked["EVENT_ID"], name, target) for name, target in missing])
-        logger.info("insightly recovered an event without its links", extra={"links": len(missing)})
-        return str(unlinked["EVENT_ID"])
+        return _find_event(
+            api,
+            title,
+            parse_time(call_log.get("startTime")),
+            owner,
+            contact_info,
+            additional_submission,
+            since,
+        )
+
+    def find_message_log(
+        self,
+        *,
+        user: CrmUser,
+        auth_header: str,
+        contact_info: Mapping[str, Any],
+        message: Mapping[str, Any] | None = None,
+        additional_submission: Mapping[str, Any] | None = None,
+        recording_link: str | None = None,
+        fax_doc_link: str | None = None,
+        shared_sms_log_content: Any = None,
+        since: float,
+        **_: Any,
+    ) -> str | None:
+        """The event an interrupted :meth:`create_message_log` wrote, found as :meth:`find_call_log`
+        finds a call's: by the title and start time the message log gets."""
+        from appconnect.composer import message_kind, message_subject
+
+        api = self._user_api(user, auth_header)
+        message = message or {}
+        shared = shared_sms_parts(shared_sms_log_content)
+        if shared is not None:
+            title, _details, when = shared
+        else:
+            kind = message_kind(recording_link, fax_doc_link)
+            title = message_subject(
+                kind, str(contact_info.get("name") or ""), message.get("creationTime"), None
+            )
+            when = message.get("creationTime")
+        owner = optional_id(user.id.split("-", 1)[0])
+        return _find_event(api, title, parse_time(when), owner, contact_info, additional_submission, since)
 
     def _create_event(
         self,
@@ -720,3 +726,53 @@ def _first_phone(record: Mapping[str, Any], kind: str) -> str | None:
         if record.get(field):
             return str(record[field])
     return None
+
+
+def _find_event(
+    api: InsightlyApi,
+    title: str,
+    start: datetime | None,
+    owner: int | None,
+    contact_info: Mapping[str, Any],
+    additional_submission: Mapping[str, Any] | None,
+    since: float,
+) -> str | None:
+    """``GET /Events/Search`` for events with this title updated since the attempt began (a minute of
+    slack for clock skew), then: the same start time, the same owner, created since then, and linked to the
+    contact or lead. An event with no contact or lead link at all also counts (the attempt died between the
+    event and its links): its missing links are written now. An older identical event (an earlier call
+    logged the same way) was created before ``since`` and is left."""
+    earliest = datetime.fromtimestamp(since - RECOVERY_SLACK_S, UTC)
+    kind, person = person_kind(contact_info.get("type")), optional_id(contact_info.get("id"))
+    wanted = [(kind, person)] if kind is not None and person is not None else []
+    wanted += chosen_related(additional_submission)
+    params: dict[str, Any] = {
+        "field_name": "TITLE",
+        "field_value": title,
+        "updated_after_utc": earliest.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "brief": "false",
+        "top": RECOVERY_PAGE_SIZE,
+    }
+    unlinked: dict[str, Any] | None = None
+    for page in range(RECOVERY_PAGES):
+        events = api.get("/events/search", params={**params, "skip": page * RECOVERY_PAGE_SIZE})
+        events = [e for e in events if isinstance(e, dict)] if isinstance(events, list) else []
+        for event in events:
+            if not _same_call(event, title, start, earliest, owner):
+                continue
+            if not isinstance(event.get("LINKS"), list):
+                event = _event(api, numeric_id(event.get("EVENT_ID"), "event id"))
+            linked = person_link(event)
+            if linked is not None and linked == (kind, person):
+                return str(event["EVENT_ID"])
+            if linked is None and unlinked is None:
+                unlinked = event
+        if len(events) < RECOVERY_PAGE_SIZE:
+            break
+    if unlinked is None:
+        return None
+    have = {(canonical_kind(n), optional_id(i)) for n, i in _link_pairs(unlinked)}
+    missing = [(name, target) for name, target in wanted if (name, target) not in have]
+    in_parallel([_linker(api, unlinked["EVENT_ID"], name, target) for name, target in missing])
+    logger.info("insightly recovered an event without its links", extra={"links": len(missing)})
+    return str(unlinked["EVENT_ID"])

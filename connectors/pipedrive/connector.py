@@ -383,32 +383,55 @@ class PipedriveConnector(Connector):
         """The activity an interrupted attempt created for this call: the contact's activities of this
         owner updated since the attempt began, with the same subject and due date and time."""
         api = self._api(auth_header, user.hostname)
-        person_id = numeric_id(contact_info.get("id"), "contact id")
         owner = _assignee(additional_submission or {}, user_mappings) or owner_id_of(user.id)
-        subject = _call_subject(call_log, contact_info)
-        due = _due(call_log.get("startTime"))
-        # a minute of slack for clock skew between this server and Pipedrive
-        updated_since = datetime.fromtimestamp(since - 60, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        params: dict[str, Any] = {
-            "person_id": person_id,
-            "owner_id": owner,
-            "updated_since": updated_since,
-            "limit": 100,
-        }
-        for _page in range(RECOVERY_PAGES):
-            body = api.get(api.company("/api/v2/activities"), params=params).json()
-            for activity in (body or {}).get("data") or []:
-                if (
-                    activity.get("subject") == subject
-                    and activity.get("due_date") == due.get("due_date")
-                    and activity.get("due_time") == due.get("due_time")
-                ):
-                    return _log_id(activity.get("id"))
-            cursor = ((body or {}).get("additional_data") or {}).get("next_cursor")
-            if not cursor:
-                return None
-            params["cursor"] = cursor
-        return None
+        return _find_activity(
+            api,
+            numeric_id(contact_info.get("id"), "contact id"),
+            owner,
+            _call_subject(call_log, contact_info),
+            _due(call_log.get("startTime")),
+            since,
+        )
+
+    def find_message_log(
+        self,
+        *,
+        user: CrmUser,
+        auth_header: str,
+        contact_info: Mapping[str, Any],
+        message: Mapping[str, Any] | None = None,
+        recording_link: str | None = None,
+        fax_doc_link: str | None = None,
+        shared_sms_log_content: Any = None,
+        since: float,
+        **_: Any,
+    ) -> str | None:
+        """The activity an interrupted attempt created for this conversation-day (or voicemail, fax, shared
+        thread): found as :meth:`find_call_log` finds a call's, by the subject and due time
+        :meth:`create_message_log` gives it."""
+        from appconnect.composer import message_kind, message_subject
+
+        api = self._api(auth_header, user.hostname)
+        shared = _shared_content(shared_sms_log_content)
+        if shared is not None:
+            subject, _body, when = shared
+        else:
+            message = message or {}
+            subject = message_subject(
+                message_kind(recording_link, fax_doc_link),
+                str(contact_info.get("name") or ""),
+                message.get("creationTime"),
+                user.timezone_offset or None,
+            )
+            when = message.get("creationTime")
+        return _find_activity(
+            api,
+            numeric_id(contact_info.get("id"), "contact id"),
+            owner_id_of(user.id),
+            subject,
+            _due(when),
+            since,
+        )
 
     def update_call_log(
         self,
@@ -662,6 +685,34 @@ class PipedriveConnector(Connector):
         if user_id in (None, ""):
             raise BadRequest("Missing user_id")
         return f"{user_id}-{PLATFORM}"
+
+
+def _find_activity(
+    api: PipedriveApi, person_id: int, owner: int, subject: str, due: Mapping[str, str], since: float
+) -> str | None:
+    """The id of the contact's activity of this owner, updated since ``since`` (a minute of slack for
+    clock skew), with this subject and due date and time; searched over at most RECOVERY_PAGES pages."""
+    updated_since = datetime.fromtimestamp(since - 60, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    params: dict[str, Any] = {
+        "person_id": person_id,
+        "owner_id": owner,
+        "updated_since": updated_since,
+        "limit": 100,
+    }
+    for _page in range(RECOVERY_PAGES):
+        body = api.get(api.company("/api/v2/activities"), params=params).json()
+        for activity in (body or {}).get("data") or []:
+            if (
+                activity.get("subject") == subject
+                and activity.get("due_date") == due.get("due_date")
+                and activity.get("due_time") == due.get("due_time")
+            ):
+                return _log_id(activity.get("id"))
+        cursor = ((body or {}).get("additional_data") or {}).get("next_cursor")
+        if not cursor:
+            return None
+        params["cursor"] = cursor
+    return None
 
 
 def _call_subject(call_log: Mapping[str, Any], contact_info: Mapping[str, Any]) -> str:

@@ -1198,3 +1198,24 @@ def test_given_insightly_failing_when_recovering_then_error_raised_for_the_core(
 
     with pytest.raises(CrmUnavailable):
         _recover(connector, session, time.time())
+
+
+def test_given_sms_logged_by_an_interrupted_attempt_when_recovering_then_that_event_is_found(
+    connector: InsightlyConnector, session: tuple[CrmUser, str]
+) -> None:
+    user, auth = session
+    started = time.time()
+    created = _log_message(connector, session)
+    found = connector.find_message_log(
+        user=user, auth_header=auth, contact_info=MAYA, message=SMS, since=started
+    )
+    assert found == created["logId"]
+    voicemail_found = connector.find_message_log(
+        user=user,
+        auth_header=auth,
+        contact_info=MAYA,
+        message=SMS,
+        since=started,
+        recording_link="https://media.example.com/vm",
+    )
+    assert voicemail_found is None

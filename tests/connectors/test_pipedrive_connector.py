@@ -1104,3 +1104,22 @@ def test_given_same_call_logged_long_before_the_attempt_when_recovering_then_not
         user=user, auth_header=auth, contact_info=MAYA, call_log=CALL, since=time.time() + 3600
     )
     assert found is None
+
+
+def test_given_sms_logged_by_an_interrupted_attempt_when_recovering_then_that_activity_is_found(
+    connector: PipedriveConnector, session: tuple[CrmUser, str]
+) -> None:
+    user, auth = session
+    started = time.time()
+    created = connector.create_message_log(user=user, auth_header=auth, contact_info=MAYA, message=SMS_IN)
+    found = connector.find_message_log(
+        user=user, auth_header=auth, contact_info=MAYA, message=SMS_IN, since=started
+    )
+    assert found == created["logId"]
+    other_day = {**SMS_IN, "creationTime": "2026-07-20T03:00:00.000Z"}
+    assert (
+        connector.find_message_log(
+            user=user, auth_header=auth, contact_info=MAYA, message=other_day, since=started
+        )
+        is None
+    )

@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import create_call_log
+import create_message_log
 import pytest
 import requests
 
 from appconnect import claims, session, settings, users
 from local.sandbox import SandboxServer
-from tests.api.pipedrive_world import call_log_body, new_session_id
+from tests.api.pipedrive_world import call_log_body, message_body, new_session_id
 from tests.unit.conftest import LambdaContext, http_event
 
 
@@ -121,3 +122,42 @@ def test_given_request_killed_after_crm_write_when_retried_at_once_then_no_secon
     assert retried["successful"] is False
     assert "being logged" in retried["returnMessage"]["message"]
     assert len(activities(sandbox)) == before + 1
+
+
+def post_message_log(token: str, body: dict[str, Any], remaining_ms: int) -> dict[str, Any]:
+    event = http_event(
+        "POST", "/messageLog", headers={"authorization": f"Bearer {token}"}, body=json.dumps(body)
+    )
+    result: dict[str, Any] = create_message_log.handler(event, LambdaContext(remaining_ms=remaining_ms))
+    return result
+
+
+def test_given_sms_killed_after_crm_write_when_retried_after_its_deadline_then_one_activity_and_it_continues(
+    sandbox: SandboxServer, pipedrive_user: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = message_body(8801, "Are you free at 3?", conversation="556100")
+    before = len(activities(sandbox))
+
+    def killed(*_: Any, **__: Any) -> None:
+        raise Killed
+
+    with monkeypatch.context() as patch:
+        patch.setattr(claims, "complete", killed)
+        with pytest.raises(Killed):
+            post_message_log(pipedrive_user, first, remaining_ms=3000)
+    assert len(activities(sandbox)) == before + 1  # the activity exists; no record says so
+
+    time.sleep(3.2)  # the killed Lambda's deadline has passed
+    retried = json.loads(post_message_log(pipedrive_user, first, remaining_ms=20_000)["body"])
+    assert retried["successful"] is True
+    assert retried["logIds"] == ["8801"]
+    after = activities(sandbox)
+    assert len(after) == before + 1
+    assert "Conversation(1 messages)" in after[-1]["note"]
+
+    second = message_body(8802, "Yes, 3 works.", direction="Outbound", minute=5, conversation="556100")
+    answer = json.loads(post_message_log(pipedrive_user, second, remaining_ms=20_000)["body"])
+    assert answer["logIds"] == ["8802"]
+    final = activities(sandbox)
+    assert len(final) == before + 1
+    assert "Conversation(2 messages)" in final[-1]["note"]

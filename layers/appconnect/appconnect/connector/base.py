@@ -39,6 +39,7 @@ INTERFACES: dict[str, str] = {
 #: This server's own capabilities beyond the reference's interface (not reported by /implementedInterfaces).
 EXTENSIONS: dict[str, str] = {
     "findCallLog": "find_call_log",
+    "findMessageLog": "find_message_log",
     "appPage": "app_page",
     "uninstallWebhook": "uninstalled_user_id",
 }
@@ -181,6 +182,12 @@ class Connector:
         seconds), or None. kwargs: the same as :meth:`create_call_log` plus ``since``. The core calls it
         only when an earlier attempt may have written to the CRM without recording it, so a retry does
         not create a second activity."""
+        raise NotImplementedError
+
+    def find_message_log(self, *args: Any, **kwargs: Any) -> str | None:
+        """Crash recovery for message logs: the id of the record an interrupted attempt created for this
+        conversation-day (or voicemail, fax, shared thread), or None. kwargs: those of
+        :meth:`create_message_log` plus ``since``."""
         raise NotImplementedError
 
     # -- the CRM's app lifecycle routes (Pipedrive's /pipedrive-redirect) ---------------------------------

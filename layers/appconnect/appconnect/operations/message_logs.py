@@ -20,7 +20,7 @@ from appconnect.context import AuthContext, authenticate, load_user
 from appconnect.errors import BadRequest, CrmError, CrmUnavailable, crm_failure, return_message
 from appconnect.http import Request
 from appconnect.models import MessageLogModel
-from appconnect.observability import metrics
+from appconnect.observability import logger, metrics
 from appconnect.operations import object_field
 
 BUSY_CONVERSATION = "This conversation is being logged by another request. Please check again in a moment."
@@ -152,6 +152,8 @@ def _log_messages(
             conversation_id=conversation_id,
             conversation_log_id=conversation_log_id,
         )
+        written = False  # once the CRM has the message, failing to record it must not let the claims go
+        settled = conversation.outcome is claims.Outcome.LOGGED  # the conversation claim needs no change
         try:
             if conversation.outcome is claims.Outcome.LOGGED:
                 media = _media(message)
@@ -164,6 +166,7 @@ def _log_messages(
                     video_link=media["video_link"],
                 )
                 crm_log_id = conversation.record.log_id
+                written = True
             elif conversation.outcome is claims.Outcome.BUSY:
                 claims.release(message_claim)
                 return {
@@ -175,41 +178,94 @@ def _log_messages(
                     ),
                 }
             else:
-                result = connector.create_message_log(
-                    **common, message=message, correspondents=correspondents[1:], **_media(message)
-                )
-                crm_log_id = result.get("logId")
-                if not crm_log_id:
-                    claims.release(conversation)
-                    claims.release(message_claim)
-                    return {
-                        "successful": False,
-                        "logIds": logged,
-                        "returnMessage": result.get("returnMessage"),
-                    }
-                claims.complete(conversation, str(crm_log_id))
+                recovered = _recover(connector, conversation, common, message)
+                if recovered is not None:
+                    crm_log_id = recovered
+                    written = True
+                    claims.complete(conversation, recovered)
+                    settled = True
+                    if message_claim.outcome is claims.Outcome.RECOVER:
+                        # the interrupted attempt created the activity with this very message in it
+                        result = {"returnMessage": return_message("Message logged", "success", 1000)}
+                    else:
+                        media = _media(message)
+                        result = connector.update_message_log(
+                            **common,
+                            log_id=recovered,
+                            message=message,
+                            image_link=media["image_link"],
+                            image_content_type=media["image_content_type"],
+                            video_link=media["video_link"],
+                        )
+                else:
+                    result = connector.create_message_log(
+                        **common, message=message, correspondents=correspondents[1:], **_media(message)
+                    )
+                    crm_log_id = result.get("logId")
+                    written = bool(crm_log_id)
+                    if not crm_log_id:
+                        _let_go(conversation)
+                        _let_go(message_claim)
+                        return {
+                            "successful": False,
+                            "logIds": logged,
+                            "returnMessage": result.get("returnMessage"),
+                        }
+                    claims.complete(conversation, str(crm_log_id))
+                    settled = True
+            claims.complete(message_claim, str(crm_log_id))
         except CrmUnavailable:
-            _abandon(conversation, message_claim, unknown=True)
+            _abandon(None if settled else conversation, message_claim, unknown=True)
             raise
         except BaseException:
-            _abandon(conversation, message_claim, unknown=False)
+            _abandon(None if settled else conversation, message_claim, unknown=written)
             raise
-        claims.complete(message_claim, str(crm_log_id))
         logged.append(message_id)
         last_message = result.get("returnMessage")
     return {"successful": True, "logIds": logged, "returnMessage": last_message}
 
 
-def _abandon(conversation: claims.Claim, message_claim: claims.Claim, *, unknown: bool) -> None:
-    if conversation.outcome in (claims.Outcome.WRITE, claims.Outcome.RECOVER):
+def _abandon(conversation: claims.Claim | None, message_claim: claims.Claim, *, unknown: bool) -> None:
+    """Leave the claims this attempt holds as the next attempt needs them (``conversation`` None: it is
+    settled already)."""
+    if conversation is not None and conversation.outcome in (claims.Outcome.WRITE, claims.Outcome.RECOVER):
         if unknown:
             claims.mark_unknown(conversation)
         else:
-            claims.release(conversation)
+            _let_go(conversation)
     if unknown:
         claims.mark_unknown(message_claim)
     else:
-        claims.release(message_claim)
+        _let_go(message_claim)
+
+
+def _let_go(claim: claims.Claim) -> None:
+    """Release a claim this attempt wrote nothing for; one an earlier attempt may have written for stays
+    unknown, so the next attempt looks in the CRM before writing."""
+    if claim.outcome is claims.Outcome.RECOVER:
+        claims.mark_unknown(claim)
+    else:
+        claims.release(claim)
+
+
+def _recover(
+    connector: Any,
+    conversation: claims.Claim,
+    common: dict[str, Any],
+    message: dict[str, Any],
+    **content: Any,
+) -> str | None:
+    """The CRM record an interrupted attempt may have created for this conversation, when the claim says
+    so and the connector can look."""
+    if conversation.outcome is not claims.Outcome.RECOVER or not type(connector).implements("findMessageLog"):
+        return None
+    found = connector.find_message_log(
+        **common, message=message, since=conversation.record.claimed_at, **_media(message), **content
+    )
+    if found:
+        logger.info("recovered a message log written before a crash", extra={"platform": connector.platform})
+        metrics.add_metric(name="DuplicatesPrevented", unit=MetricUnit.Count, value=1)
+    return str(found) if found else None
 
 
 def _log_shared_thread(
@@ -251,6 +307,15 @@ def _log_shared_thread(
             **common, log_id=thread.record.log_id, shared_sms_log_content=shared
         )
         return {"successful": True, "logIds": [], "returnMessage": result.get("returnMessage")}
+    recovered = _recover(connector, thread, common, log_info["messages"][0], shared_sms_log_content=shared)
+    if recovered is not None:
+        claims.complete(thread, recovered)
+        result = connector.update_message_log(**common, log_id=recovered, shared_sms_log_content=shared)
+        return {
+            "successful": True,
+            "logIds": [conversation_log_id],
+            "returnMessage": result.get("returnMessage"),
+        }
     try:
         result = connector.create_message_log(
             **common, shared_sms_log_content=shared, message=log_info["messages"][0]
@@ -259,10 +324,10 @@ def _log_shared_thread(
         claims.mark_unknown(thread)
         raise
     except BaseException:
-        claims.release(thread)
+        _let_go(thread)
         raise
     if not result.get("logId"):
-        claims.release(thread)
+        _let_go(thread)
         return {"successful": False, "logIds": [], "returnMessage": result.get("returnMessage")}
     claims.complete(thread, str(result["logId"]))
     return {"successful": True, "logIds": [conversation_log_id], "returnMessage": result.get("returnMessage")}
