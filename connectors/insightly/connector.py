@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from appconnect.connector import AuthType, Connector, CrmUser
 from appconnect.connector.client import DisallowedUrl
-from appconnect.connector.helpers import MAX_PARALLEL, in_parallel, shared_sms_parts
+from appconnect.connector.helpers import MAX_PARALLEL, correspondent_names, in_parallel, shared_sms_parts
 from appconnect.errors import CrmAuthError, CrmBadRequest, CrmError, CrmNotFound, return_message
 from appconnect.observability import logger
 from connectors.insightly.api import InsightlyApi, api_base
@@ -36,7 +36,6 @@ from connectors.insightly.records import (
     call_subject,
     canonical_kind,
     chosen_related,
-    correspondent_names,
     custom_field_value,
     dispositions_of,
     full_name,

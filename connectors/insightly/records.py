@@ -258,13 +258,3 @@ def assignee(
 ) -> int | None:
     """The Insightly user an admin assigned the log to (server-side logging), or ``None``."""
     return optional_id(assigned_crm_user_id(submission, user_mappings, PLATFORM))
-
-
-def correspondent_names(correspondents: Sequence[Any] | None) -> list[str | None]:
-    """Names of a group SMS's other correspondents (a contact dict, or a cached list of matches)."""
-    names: list[str | None] = []
-    for entry in correspondents or []:
-        first = entry[0] if isinstance(entry, list | tuple) and entry else entry
-        name = first.get("name") if isinstance(first, Mapping) else None
-        names.append(str(name) if name else None)
-    return names

@@ -15,7 +15,12 @@ from typing import Any, ClassVar
 
 from appconnect.connector import AuthType, Connector, CrmUser, OAuthInfo
 from appconnect.connector.client import CrmClient
-from appconnect.connector.helpers import assigned_crm_user_id, in_parallel, shared_sms_parts
+from appconnect.connector.helpers import (
+    assigned_crm_user_id,
+    correspondent_names,
+    in_parallel,
+    shared_sms_parts,
+)
 from appconnect.errors import ApiError, BadRequest, CrmError, return_message
 from appconnect.observability import logger
 from connectors.pipedrive.activity_types import (
@@ -578,7 +583,7 @@ class PipedriveConnector(Connector):
                 utc_offset=user.timezone_offset or None,
                 recording_link=recording_link,
                 fax_doc_link=fax_doc_link,
-                correspondent_names=_correspondent_names(correspondents),
+                correspondent_names=correspondent_names(correspondents),
             )
             subject, note, when = text.subject, text.body, message.get("creationTime")
         body: dict[str, Any] = {
@@ -869,13 +874,3 @@ def _shared_content(content: Any) -> tuple[str, str, Any] | None:
         return None
     subject, body, when = parts
     return subject, body, when.isoformat() if hasattr(when, "isoformat") else when
-
-
-def _correspondent_names(correspondents: Sequence[Any] | None) -> list[str | None]:
-    """Names of a group SMS's other correspondents: each entry is the cached contact list of a number."""
-    names: list[str | None] = []
-    for entry in correspondents or []:
-        first = entry[0] if isinstance(entry, list | tuple) and entry else entry
-        name = first.get("name") if isinstance(first, Mapping) else None
-        names.append(str(name) if name else None)
-    return names

@@ -103,3 +103,14 @@ def shared_sms_parts(content: Any) -> tuple[str, str, Any] | None:
     if not subject or not body:
         return None
     return str(subject), str(body), when
+
+
+def correspondent_names(correspondents: Iterable[Any] | None) -> list[str | None]:
+    """Names of a group SMS's other correspondents (each a contact, or the contact list cached for a
+    number, whose first entry counts)."""
+    names: list[str | None] = []
+    for entry in correspondents or []:
+        first = entry[0] if isinstance(entry, list | tuple) and entry else entry
+        name = first.get("name") if isinstance(first, Mapping) else None
+        names.append(str(name) if name else None)
+    return names
