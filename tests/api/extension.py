@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,3 +26,18 @@ class Extension:
         return self.http.request(
             method, f"{self.api}{path}", json=body, headers=self.headers(jwt), timeout=60
         )
+
+    def at_once(
+        self, times: int, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None
+    ) -> list[requests.Response]:
+        """The same request sent ``times`` times at the same moment, each on its own connection, as
+        retries and a second client (the extension and server-side logging) do."""
+
+        def one(_: int) -> requests.Response:
+            with requests.Session() as own:
+                return own.request(
+                    method, f"{self.api}{path}", json=body, params=params, headers=self.headers(), timeout=60
+                )
+
+        with ThreadPoolExecutor(max_workers=times) as pool:
+            return list(pool.map(one, range(times)))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
@@ -392,17 +391,9 @@ def test_given_20_concurrent_posts_of_one_call_when_logged_then_one_event_and_ev
     before = len(sandbox.events())
     body = call_log_body(session_id)
 
-    def post(_: int) -> dict[str, Any]:
-        with requests.Session() as own:
-            response = own.post(
-                f"{extension.api}/callLog", json=body, headers=extension.headers(), timeout=60
-            )
-        assert response.status_code == 200, response.text
-        answer: dict[str, Any] = response.json()
-        return answer
-
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        answers = list(pool.map(post, range(20)))
+    responses = extension.at_once(20, "POST", "/callLog", body)
+    assert [r.status_code for r in responses] == [200] * 20, responses[0].text
+    answers = [r.json() for r in responses]
     events = sandbox.events()
     assert len(events) == before + 1
     assert all(answer["successful"] is True for answer in answers)

@@ -7,7 +7,6 @@ server, and the connector over HTTP to the sandbox. Nothing is patched in-proces
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 import jwt as pyjwt
@@ -239,17 +238,9 @@ def test_given_20_concurrent_posts_of_one_call_when_logged_then_one_activity_and
     before = len(sandbox.activities())
     body = call_log_body(session_id)
 
-    def post(_: int) -> dict[str, object]:
-        with requests.Session() as own:
-            response = own.post(
-                f"{extension.api}/callLog", json=body, headers=extension.headers(), timeout=60
-            )
-        assert response.status_code == 200, response.text
-        answer: dict[str, object] = response.json()
-        return answer
-
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        answers = list(pool.map(post, range(20)))
+    responses = extension.at_once(20, "POST", "/callLog", body)
+    assert [r.status_code for r in responses] == [200] * 20, responses[0].text
+    answers = [r.json() for r in responses]
     assert len(sandbox.activities()) == before + 1
     log_ids = {answer.get("logId") for answer in answers}
     assert len(log_ids) == 1
@@ -331,17 +322,9 @@ def test_given_20_concurrent_posts_of_one_sms_when_logged_then_one_activity(
 ) -> None:
     body = message_body(7201, "Hello?", conversation="555400")
 
-    def post(_: int) -> dict[str, object]:
-        with requests.Session() as own:
-            response = own.post(
-                f"{extension.api}/messageLog", json=body, headers=extension.headers(), timeout=60
-            )
-        assert response.status_code == 200, response.text
-        answer: dict[str, object] = response.json()
-        return answer
-
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        answers = list(pool.map(post, range(20)))
+    responses = extension.at_once(20, "POST", "/messageLog", body)
+    assert [r.status_code for r in responses] == [200] * 20, responses[0].text
+    answers = [r.json() for r in responses]
     assert len([a for a in sandbox.activities() if a["type"] == "sms"]) == 1
     assert all(answer["logIds"] == ["7201"] for answer in answers)
 
@@ -358,17 +341,7 @@ def test_given_expiring_token_and_single_use_refresh_tokens_when_20_requests_arr
     sandbox.config(access_ttl=3599)
     sandbox.clear_journal()
 
-    def find(_: int) -> requests.Response:
-        with requests.Session() as own:
-            return own.get(
-                f"{api_url}/contact",
-                params={"phoneNumber": MAYA["phone"]},
-                headers=client.headers(),
-                timeout=60,
-            )
-
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        responses = list(pool.map(find, range(20)))
+    responses = client.at_once(20, "GET", "/contact", params={"phoneNumber": MAYA["phone"]})
     assert [r.status_code for r in responses] == [200] * 20
     assert all(r.json()["successful"] is True for r in responses)
     refreshes = [
