@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-from appconnect.connector.client import CrmClient, CrmResponse, DisallowedUrl, ensure_allowed
+from appconnect.connector.client import (
+    CrmClient,
+    CrmResponse,
+    DisallowedUrl,
+    ensure_allowed,
+    parse_outbound_url,
+)
 from appconnect.errors import CrmAuthError
 
 PLATFORM = "insightly"
@@ -35,14 +41,9 @@ def api_base(api_url: str, allowed_hosts: Sequence[str]) -> str:
         raise DisallowedUrl("no Insightly API URL was given", platform=PLATFORM)
     if "://" not in raw:
         raw = f"https://{raw}"
-    try:
-        parts = urlsplit(raw)
-        _ = parts.port  # raises ValueError for a port that is not a number in range
-        path = _VERSION_SUFFIX.sub("", parts.path).rstrip("/")
-        base = urlunsplit((parts.scheme.lower(), parts.netloc, path, "", ""))
-        return ensure_allowed(base, allowed_hosts, PLATFORM).rstrip("/")
-    except ValueError as error:  # "http://[::1", "host:99999": not a URL at all
-        raise DisallowedUrl("the Insightly API URL is not a valid URL", platform=PLATFORM) from error
+    allowed = parse_outbound_url(ensure_allowed(raw, allowed_hosts, PLATFORM), PLATFORM)
+    path = _VERSION_SUFFIX.sub("", allowed.path).rstrip("/")
+    return str(replace(allowed, path=path))
 
 
 class InsightlyApi:

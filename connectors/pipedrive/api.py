@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from appconnect.connector.client import CrmClient, CrmResponse, ensure_allowed
+from appconnect.connector.client import (
+    CrmClient,
+    CrmResponse,
+    DisallowedUrl,
+    ensure_allowed,
+    parse_outbound_url,
+)
 from connectors.pipedrive.formatting import PLATFORM, company_host
 
 RATE_LIMIT_HEADERS = ("x-ratelimit-remaining", "x-ratelimit-limit", "x-ratelimit-reset")
@@ -66,6 +72,20 @@ class PipedriveApi:
         return self.client.patch(url, headers=self._headers, json_body=body, retry=True)
 
 
+def allowed_company_host(hostname: str, allowed_hosts: Sequence[str]) -> str:
+    """The user's Pipedrive host, normalised (``acme.pipedrive.com``), when it is an allowed host.
+
+    Raises :class:`DisallowedUrl` for a host outside ``allowed_hosts`` or text that is not a plain host.
+    """
+    host = company_host(hostname)
+    if not host:
+        raise DisallowedUrl("the user has no Pipedrive company host", platform=PLATFORM)
+    allowed = parse_outbound_url(ensure_allowed(f"https://{host}", allowed_hosts, PLATFORM), PLATFORM)
+    if allowed.path:
+        raise DisallowedUrl("a Pipedrive company host has no path", platform=PLATFORM)
+    return allowed.host if allowed.port is None else f"{allowed.host}:{allowed.port}"
+
+
 def company_base_url(template: str, hostname: str, allowed_hosts: Sequence[str]) -> str:
     """``PIPEDRIVE_COMPANY_URL`` with ``{hostname}`` filled in and checked against the allowed hosts.
 
@@ -73,12 +93,7 @@ def company_base_url(template: str, hostname: str, allowed_hosts: Sequence[str])
     the user's hostname must still be a Pipedrive host: it is stored, and the extension builds links with it.
     """
     template = template.rstrip("/")
-    host = company_host(hostname)
-    if not host:
-        from appconnect.connector.client import DisallowedUrl
-
-        raise DisallowedUrl("the user has no Pipedrive company host", platform=PLATFORM)
-    ensure_allowed(f"https://{host}", allowed_hosts, PLATFORM)
+    host = allowed_company_host(hostname, allowed_hosts)
     if "{hostname}" not in template:
         return template
     url = template.replace("{hostname}", host)

@@ -122,7 +122,7 @@ def test_given_extra_fields_when_values_chosen_then_budget_shared_most_likely_fi
         ("https://api.na1.insightly.com/v3.1/", "https://api.na1.insightly.com"),
         ("api.eu1.insightly.com/v3.0/Help", "https://api.eu1.insightly.com"),
         ("https://vapi.insightly.com/v3.1", "https://vapi.insightly.com"),  # the reference cut at "//v"
-        ("https://API.NA1.insightly.com", "https://API.NA1.insightly.com"),
+        ("https://API.NA1.insightly.com", "https://api.na1.insightly.com"),  # stored normalised
         ("http://127.0.0.1:8100/insightly/v3.1", "http://127.0.0.1:8100/insightly"),
     ],
 )

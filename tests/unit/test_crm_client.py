@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from appconnect import deadline
-from appconnect.connector.client import CrmClient, DisallowedUrl, ensure_allowed
+from appconnect.connector.client import CrmClient, CrmRedirected, DisallowedUrl, ensure_allowed
 from appconnect.errors import CrmAuthError, CrmBadRequest, CrmNotFound, CrmRateLimited, CrmUnavailable
 
 
@@ -193,3 +193,65 @@ def test_given_allowed_host_when_checked_then_accepted(url: str) -> None:
 def test_given_foreign_host_when_checked_then_refused(url: str) -> None:
     with pytest.raises(DisallowedUrl):
         ensure_allowed(url, ["*.pipedrive.com", "127.0.0.1:8100"], "pipedrive")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example\\@acme.pipedrive.com",
+        "https://evil.example\\\\@acme.pipedrive.com/v1",
+        "https://acme.pipedrive.com@evil.example",
+        "https://user:pw@acme.pipedrive.com",
+        "https://evil.example#@acme.pipedrive.com",
+        "https://evil.example?@acme.pipedrive.com",
+        "https://evil.example%2f@acme.pipedrive.com",
+        "https://acme%2epipedrive.com",
+        "https://acme.pipedrive.com /v1",
+        "https://acme.pipedrive.com\t/v1",
+        "https://acme.pipedrive.com\n",
+        "https://acme.pipedrive.com./v1",
+        "https://acme。pipedrive.com",
+        "https://[::1]/v1",
+        "https://acme.pipedrive.com/../v1",
+        "https://acme.pipedrive.com/v1?x=1",
+        "https://acme.pipedrive.com:8443/v1",
+        "https:acme.pipedrive.com",
+    ],
+)
+def test_given_a_disguised_or_unusual_url_when_checked_then_refused(url: str) -> None:
+    with pytest.raises(DisallowedUrl):
+        ensure_allowed(url, ["*.pipedrive.com"], "pipedrive")
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("HTTPS://ACME.Pipedrive.com/v1", "https://acme.pipedrive.com/v1"),
+        ("https://acme.pipedrive.com:443", "https://acme.pipedrive.com"),
+        ("http://127.0.0.1:8100/pipedrive", "http://127.0.0.1:8100/pipedrive"),
+    ],
+)
+def test_given_an_allowed_url_when_checked_then_the_normalised_form_is_returned(
+    given: str, stored: str
+) -> None:
+    assert ensure_allowed(given, ["*.pipedrive.com", "127.0.0.1:8100"], "pipedrive") == stored
+
+
+def test_given_a_request_url_with_a_parser_differential_when_sent_then_refused_before_any_connection(
+    crm: tuple[str, Script],
+) -> None:
+    url, script = crm
+    host = url.split("://", 1)[1]
+    with pytest.raises(DisallowedUrl):
+        CrmClient("x").get(f"http://{host}\\@127.0.0.1:9/a")
+    assert script.seen == []
+
+
+def test_given_the_crm_answers_a_redirect_when_called_then_an_error_and_the_target_is_never_called(
+    crm: tuple[str, Script],
+) -> None:
+    url, script = crm
+    script.responses = [(302, {"Location": f"{url}/elsewhere"}, {})]
+    with pytest.raises(CrmRedirected, match="does not follow redirects"):
+        CrmClient("x").get(f"{url}/a")
+    assert len(script.seen) == 1

@@ -11,16 +11,18 @@ from __future__ import annotations
 import fnmatch
 import json
 import random
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from aws_lambda_powertools.metrics import MetricUnit
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from appconnect import deadline
 from appconnect.errors import (
@@ -54,32 +56,110 @@ def _session() -> requests.Session:
 
 
 class DisallowedUrl(CrmBadRequest):
-    """A client-supplied URL that does not point at the CRM's own hosts."""
+    """A URL the outbound policy refuses: malformed, disguised, or not on the CRM's own hosts."""
+
+
+class CrmRedirected(CrmBadRequest):
+    """The CRM answered with a redirect: never followed, since it could point anywhere."""
+
+
+#: never anywhere in a URL this server calls: whitespace, control characters and backslashes (which
+#: urllib3 reads as the end of the authority and ``urlsplit`` does not)
+_FORBIDDEN_CHARACTER = re.compile(r"[\s\x00-\x1f\x7f\\]")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+#: a plain host name (letters, digits, dots, hyphens) and an optional port: no userinfo, no brackets
+_AUTHORITY = re.compile(rf"^(?P<host>{_LABEL}(?:\.{_LABEL})*)(?::(?P<port>[0-9]{{1,5}}))?$")
+_DEFAULT_PORT = {"https": 443, "http": 80}
+
+
+@dataclass(frozen=True)
+class OutboundUrl:
+    """A URL as the HTTP client will read it: scheme, host, port (``None``: the default) and path."""
+
+    scheme: str
+    host: str
+    port: int | None
+    path: str
+
+    def __str__(self) -> str:
+        netloc = self.host if self.port is None else f"{self.host}:{self.port}"
+        return f"{self.scheme}://{netloc}{self.path}"
+
+
+def parse_outbound_url(url: str, platform: str = "", *, base: bool = True) -> OutboundUrl:
+    """``url`` split as urllib3 (the parser ``requests`` sends with) splits it, or :class:`DisallowedUrl`.
+
+    Accepted: ``http``/``https``, a host of letters, digits, dots and hyphens, an optional port, and no
+    userinfo, backslash, whitespace, control character or ``%``-escape. A ``base`` URL (one that is
+    stored and has paths appended) has no query or fragment either. Our own reading of the authority
+    must agree with urllib3's, so a parser differential (``https://evil\\@good.com``) cannot pass.
+    """
+    invalid = DisallowedUrl(f"{_shown(url)} is not a valid {platform or 'CRM'} URL", platform=platform)
+    if not isinstance(url, str) or not url.isascii() or _FORBIDDEN_CHARACTER.search(url):
+        raise invalid
+    scheme, separator, rest = url.partition("://")
+    scheme = scheme.lower()
+    if not separator or scheme not in _DEFAULT_PORT:
+        raise invalid
+    cut = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    authority, remainder = rest[:cut], rest[cut:]
+    if base and ("?" in remainder or "#" in remainder or "%" in remainder):
+        raise invalid
+    match = _AUTHORITY.match(authority.lower())
+    if match is None:
+        raise invalid
+    host = match["host"]
+    port = int(match["port"]) if match["port"] else None
+    if port is not None and not 0 < port < 65536:
+        raise invalid
+    try:
+        seen = parse_url(url)
+    except LocationParseError as error:
+        raise invalid from error
+    if seen.auth is not None or (seen.host or "").lower() != host or seen.port != port:
+        raise invalid
+    if port == _DEFAULT_PORT[scheme]:
+        port = None
+    path = remainder.split("?", 1)[0].split("#", 1)[0]
+    if any(segment in (".", "..") for segment in path.split("/")):
+        raise invalid
+    return OutboundUrl(scheme=scheme, host=host, port=port, path=path if base else remainder)
 
 
 def ensure_allowed(url: str, patterns: Iterable[str], platform: str = "") -> str:
-    """``url`` when its host matches one of ``patterns`` (``*.pipedrive.com``, ``127.0.0.1:8100``).
+    """The normalised ``url`` when its host matches one of ``patterns``; :class:`DisallowedUrl` otherwise.
 
-    URLs that come from the client (a company host, a data-centre API URL) are checked before the server
-    calls them, so nobody can make the server request an arbitrary address.
+    This is the outbound-URL policy for every base URL a user or a CRM hands the server (an Insightly
+    pod, a Pipedrive company host, Bullhorn's data-centre URLs): parsed by :func:`parse_outbound_url`,
+    then matched against the CRM's host patterns (``*.pipedrive.com``; ``127.0.0.1:8100`` names a port).
+    A pattern without a port allows only the scheme's default port, except on loopback hosts (the local
+    stack's sandboxes listen on any port); ``http`` is accepted only on loopback hosts. Store what this
+    returns, never the raw input.
     """
-    try:
-        parts = urlsplit(url if "://" in url else f"https://{url}")
-        host = (parts.hostname or "").lower()
-        host_port = f"{host}:{parts.port}" if parts.port else host
-    except ValueError as exc:  # an unclosed IPv6 bracket, a port out of range
-        raise DisallowedUrl(f"{url!r} is not a valid URL", platform=platform) from exc
-    if parts.scheme not in ("https", "http") or not host:
-        raise DisallowedUrl(f"{url!r} is not a valid URL", platform=platform)
-    for pattern in (p.strip().lower() for p in patterns if p.strip()):
-        target = host_port if ":" in pattern else host
-        if fnmatch.fnmatchcase(target, pattern) and (parts.scheme == "https" or _is_loopback(host)):
-            return url
-    raise DisallowedUrl(f"{host} is not a {platform or 'CRM'} host this server may call", platform=platform)
+    parsed = parse_outbound_url(url, platform)
+    loopback = _is_loopback(parsed.host)
+    if parsed.scheme == "https" or loopback:
+        for pattern in (p.strip().lower() for p in patterns if p.strip()):
+            host_pattern, _, port_pattern = pattern.partition(":")
+            if not fnmatch.fnmatchcase(parsed.host, host_pattern):
+                continue
+            if port_pattern:
+                if str(parsed.port or _DEFAULT_PORT[parsed.scheme]) == port_pattern:
+                    return str(parsed)
+            elif parsed.port is None or loopback:
+                return str(parsed)
+    raise DisallowedUrl(
+        f"{parsed.host} is not a {platform or 'CRM'} host this server may call", platform=platform
+    )
+
+
+def _shown(url: object) -> str:
+    """A refused URL as it may appear in a message: printable, short."""
+    return repr(str(url)[:120])
 
 
 def _is_loopback(host: str) -> bool:
-    return host in ("127.0.0.1", "localhost", "::1")
+    return host == "localhost" or (host.startswith("127.") and host.replace(".", "").isdigit())
 
 
 @dataclass
@@ -112,9 +192,12 @@ class CrmClient:
         json_body: Any = None,
         data: Any = None,
         retry: bool | None = None,
-        allow_redirects: bool = True,
     ) -> CrmResponse:
-        """Send the request; the parsed response on 2xx/3xx, a :class:`CrmError` subclass otherwise.
+        """Send the request; the parsed response on 2xx, a :class:`CrmError` subclass otherwise.
+
+        Every URL passes :func:`parse_outbound_url` first (its host is the one urllib3 will connect to),
+        and redirects are never followed: a 3xx is :class:`CrmRedirected`, since its target could be any
+        address, including one the allow-list refuses.
 
         ``retry``: whether a 5xx or a network failure may be retried; by default only for idempotent
         methods, because a POST the CRM received but did not answer may already have created a record.
@@ -122,8 +205,8 @@ class CrmClient:
         """
         method = method.upper()
         may_repeat = method in IDEMPOTENT if retry is None else retry
-        parts = urlsplit(url)
-        where = f"{parts.hostname}{parts.path}"
+        target = parse_outbound_url(url, self.platform, base=False)
+        where = f"{target.host}{target.path.split('?', 1)[0]}"
         attempt = 0
         while True:
             attempt += 1
@@ -144,7 +227,7 @@ class CrmClient:
                     json=json_body,
                     data=data,
                     timeout=timeout,
-                    allow_redirects=allow_redirects,
+                    allow_redirects=False,
                 )
             except requests.RequestException as exc:
                 elapsed = (time.perf_counter() - started) * 1000
@@ -183,8 +266,25 @@ class CrmClient:
                     "ms": round(elapsed, 1),
                 },
             )
-            if response.status_code < 400:
+            if response.status_code < 300:
                 return _parse(response)
+            if response.status_code < 400:
+                metrics.add_metric(name="CrmRedirects", unit=MetricUnit.Count, value=1)
+                logger.warning(
+                    "crm redirect refused",
+                    extra={
+                        "crm": self.platform,
+                        "method": method,
+                        "where": where,
+                        "status": response.status_code,
+                    },
+                )
+                raise CrmRedirected(
+                    f"{self.platform} answered with a redirect (HTTP {response.status_code}) instead of an "
+                    "answer; this server does not follow redirects. Check the address configured for it.",
+                    status=response.status_code,
+                    platform=self.platform,
+                )
             metrics.add_metric(name=f"CrmErrors{response.status_code}", unit=MetricUnit.Count, value=1)
             logger.info(
                 "crm error",
