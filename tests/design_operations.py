@@ -151,7 +151,14 @@ OPERATIONS: tuple[Operation, ...] = (
         **USER_WITH_REFRESH,
     ),
     _api("hostname", "GET", "/hostname", "hostname", "HostnameFunction", **{USERS: _dynamodb("GetItem")}),
-    _api("userInfoHash", "GET", "/userInfoHash", "user_info_hash", "UserInfoHashFunction"),
+    _api(
+        "userInfoHash",
+        "GET",
+        "/userInfoHash",
+        "user_info_hash",
+        "UserInfoHashFunction",
+        **{USERS: _dynamodb("GetItem")},
+    ),
     # User.
     _api(
         "getUserSettings",

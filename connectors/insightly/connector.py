@@ -100,6 +100,10 @@ class InsightlyConnector(Connector):
             allowed_hosts=self._allowed_hosts(),
         )
 
+    def api_home(self, *, hostname: str, additional_info: dict[str, Any]) -> str:
+        """The pod's API URL: the web ``hostname`` only shapes links."""
+        return str(additional_info.get("apiUrl") or "")
+
     def _user_api(self, user: CrmUser, auth_header: str) -> InsightlyApi:
         return self._api(auth_header, str(user.platform_additional_info.get("apiUrl") or ""))
 

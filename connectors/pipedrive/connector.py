@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import base64
 import hmac
+import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 from appconnect.connector import AuthType, Connector, CrmUser, OAuthInfo
@@ -30,7 +33,7 @@ from connectors.pipedrive.activity_types import (
     ActivityTypeResolver,
     from_response,
 )
-from connectors.pipedrive.api import PipedriveApi, company_base_url, data_of
+from connectors.pipedrive.api import PipedriveApi, allowed_company_host, data_of
 from connectors.pipedrive.formatting import (
     PLATFORM,
     admin_setting,
@@ -58,45 +61,23 @@ CALL_TYPE_MISSING = (
     'Call logging requires an active activity type containing the word "call" (case insensitive), '
     "or one explicitly assigned by an admin under Admin > Account settings."
 )
-APP_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>RingCentral Extension for Pipedrive</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}</style>
-</head>
-<body>
-<h1>RingCentral Extension for Pipedrive</h1>
-<p id="status">Connecting your Pipedrive account&hellip;</p>
-<div id="install" hidden>
-<p>To finish installing, open Pipedrive with the RingCentral App Connect extension and click
-<b>Connect</b> in its settings. You can also reinstall the app from the
-<a href="https://www.pipedrive.com/en/marketplace">Pipedrive Marketplace</a>.</p>
-</div>
-<script>
-function handleRedirect() {
-  var params = new URLSearchParams(window.location.search);
-  if (!params.get("code") && !params.get("error")) {
-    document.getElementById("status").textContent = "Pipedrive is connected to RingCentral App Connect.";
-    document.getElementById("install").hidden = false;
-    return;
-  }
-  var message = { callbackUri: window.location.href };
-  if (window.opener) {
-    window.opener.postMessage(message, "*");
-    window.close();
-  } else if (window.parent && window.parent !== window) {
-    window.parent.postMessage(message, "*");
-  } else {
-    document.getElementById("status").textContent = "You can close this window and return to App Connect.";
-  }
-}
-handleRedirect();
-</script>
-</body>
-</html>
-"""
+APP_PAGE = (Path(__file__).parent / "redirect.html").read_text(encoding="utf-8")
+#: where the App Connect extension runs (docs/compatibility.md gives the source of each): the only
+#: windows /pipedrive-redirect hands an authorization code to, with the page's own origin
+DEFAULT_REDIRECT_ORIGINS = ",".join(
+    (
+        "https://apps.ringcentral.com",
+        "https://ringcentral.github.io",
+        "https://appconnect.labs.ringcentral.com",
+        "chrome-extension://kkhkjhafgdlihndcbnebljipgkandkhh",
+        "chrome-extension://bgpkbcidaabaeioilooghlffdcmlimgk",
+        "chrome-extension://fkoakbdjghpdcjlhelgeiahggkghnkfl",
+    )
+)
+_ORIGIN = re.compile(
+    r"^(?:https://[a-z0-9.-]+(?::[0-9]{1,5})?|chrome-extension://[a-p]{32}"
+    r"|http://(?:127\.0\.0\.1|localhost)(?::[0-9]{1,5})?)$"
+)
 SMS_TYPE_MISSING = (
     'Message logging requires an active activity type containing the word "sms" (case insensitive), '
     "or one explicitly assigned by an admin under Admin > Account settings."
@@ -118,6 +99,7 @@ class PipedriveConnector(Connector):
         "COMPANY_URL": "https://{hostname}",
         "REDIRECT_URI": "",
         "ALLOWED_HOSTS": "*.pipedrive.com",
+        "REDIRECT_ORIGINS": DEFAULT_REDIRECT_ORIGINS,
     }
 
     def manifest_values(self, *, server_url: str) -> dict[str, str]:
@@ -185,10 +167,16 @@ class PipedriveConnector(Connector):
         """
         api = self._api(auth_header, hostname)
         try:
-            if hostname != "temp":
-                company_base_url(self.setting("COMPANY_URL"), hostname, self._allowed_hosts())
+            host = "" if hostname == "temp" else allowed_company_host(hostname, self._allowed_hosts())
             data = data_of(api.get(api.global_api("/v1/users/me"))) or {}
             user_id = data["id"]
+            if hostname == "temp":
+                # the company host comes from Pipedrive's answer: it is checked like one the user typed
+                domain = data.get("company_domain")
+                api_domain = (token_response or {}).get("api_domain")
+                host = allowed_company_host(
+                    f"{domain}.pipedrive.com" if domain else str(api_domain or ""), self._allowed_hosts()
+                )
         except (CrmError, KeyError, TypeError) as error:
             logger.info("pipedrive user info failed", extra={"error": type(error).__name__})
             return {
@@ -212,13 +200,6 @@ class PipedriveConnector(Connector):
                     ],
                 ),
             }
-        overriding_hostname = None
-        if hostname == "temp":
-            domain = data.get("company_domain")
-            if domain:
-                overriding_hostname = f"{domain}.pipedrive.com"
-            elif token_response and token_response.get("api_domain"):
-                overriding_hostname = company_host(str(token_response["api_domain"]))
         return {
             "successful": True,
             "platformUserInfo": {
@@ -231,7 +212,8 @@ class PipedriveConnector(Connector):
                     "companyName": data.get("company_name"),
                     "companyDomain": data.get("company_domain"),
                 },
-                "overridingHostname": overriding_hostname,
+                # always the normalised host: the core stores this, never the text the client sent
+                "overridingHostname": host,
             },
             "returnMessage": return_message("Connected to Pipedrive.", "success", 1000),
             "extraDataTracking": api.tracking,
@@ -677,7 +659,10 @@ class PipedriveConnector(Connector):
         """``GET /pipedrive-redirect``: Pipedrive redirects here after the OAuth consent. The page hands
         the URL (with ``code`` and ``state``) to the extension window that opened it; opened without a
         code (an install from the Marketplace) it explains how to finish the setup."""
-        return APP_PAGE
+        origins = [o.strip().lower() for o in self.setting("REDIRECT_ORIGINS").split(",") if o.strip()]
+        valid = [o for o in origins if _ORIGIN.match(o)]
+        # JSON inside a script: "<" escaped so no configured text can close the script element
+        return APP_PAGE.replace("__ALLOWED_ORIGINS__", json.dumps(valid).replace("<", "\\u003c"))
 
     def uninstalled_user_id(self, *, headers: Mapping[str, str], body: Mapping[str, Any], **_: Any) -> str:
         """``DELETE /pipedrive-redirect``: Pipedrive's app-uninstall webhook, authenticated with the app's

@@ -148,6 +148,8 @@ class Trap:
 
     port: int
     requests: list[str] = field(default_factory=list)
+    #: a user of its own, so logins through different traps never meet as the same user
+    user_id: int = field(default_factory=lambda: 6_000_000 + uuid.uuid4().int % 1_000_000)
 
 
 @contextmanager
@@ -155,7 +157,7 @@ def trap_server() -> Iterator[Trap]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             trap.requests.append(self.path)
-            body = json.dumps({"USER_ID": 6666, "FIRST_NAME": "Trap", "TIMEZONE_ID": "UTC"}).encode()
+            body = json.dumps({"USER_ID": trap.user_id, "FIRST_NAME": "Trap", "TIMEZONE_ID": "UTC"}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))

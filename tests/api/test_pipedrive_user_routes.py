@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Iterator
 
@@ -81,18 +82,40 @@ def test_given_a_foreign_company_host_when_oauth_callback_then_refused(
 # -- user info and settings ------------------------------------------------------------------------
 
 
-def test_given_ids_when_hashed_then_stable_64_hex_values_and_missing_ids_refused(api_url: str) -> None:
-    first = requests.get(
-        f"{api_url}/userInfoHash", params={"extensionId": "101", "accountId": "37439510"}, timeout=30
-    ).json()
-    again = requests.get(
-        f"{api_url}/userInfoHash", params={"extensionId": "101", "accountId": "37439510"}, timeout=30
-    ).json()
-    assert first == again
-    assert all(re.fullmatch(r"[0-9a-f]{64}", value) for value in first.values())
-    assert first["extensionId"] != first["accountId"]
+def test_given_an_rc_token_of_the_asked_ids_when_hashed_then_stable_64_hex_values(
+    api_url: str, sandbox: Sandbox
+) -> None:
+    own = {"extensionId": "62264425008", "accountId": "37439510"}
+    headers = {"X-RC-Access-Token": rc_token(sandbox)}
+    first = requests.get(f"{api_url}/userInfoHash", params=own, headers=headers, timeout=30)
+    again = requests.get(f"{api_url}/userInfoHash", params=own, headers=headers, timeout=30)
+    assert first.status_code == 200, first.text
+    assert first.json() == again.json()
+    assert all(re.fullmatch(r"[0-9a-f]{64}", value) for value in first.json().values())
+    assert first.json()["extensionId"] != first.json()["accountId"]
     missing = requests.get(f"{api_url}/userInfoHash", params={"extensionId": "101"}, timeout=30)
     assert missing.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [{"extensionId": "62264425008", "accountId": "99999999"}, {"extensionId": "1", "accountId": "37439510"}],
+)
+def test_given_ids_of_someone_else_when_hashed_then_403_and_no_hash(
+    api_url: str, sandbox: Sandbox, asked: dict[str, str]
+) -> None:
+    headers = {"X-RC-Access-Token": rc_token(sandbox)}
+    response = requests.get(f"{api_url}/userInfoHash", params=asked, headers=headers, timeout=30)
+    assert response.status_code == 403
+    assert "own RingCentral account" in response.text
+
+
+def test_given_no_credential_when_hashed_then_400_and_no_hash(api_url: str) -> None:
+    response = requests.get(
+        f"{api_url}/userInfoHash", params={"extensionId": "101", "accountId": "37439510"}, timeout=30
+    )
+    assert response.status_code == 400
+    assert response.text == "Please go to Settings and authorize CRM platform"
 
 
 def test_given_settings_saved_when_read_back_then_same_settings_and_removed_keys_gone(
@@ -170,15 +193,22 @@ def test_given_a_note_when_cached_then_saved_and_missing_fields_refused(extensio
 # -- the Pipedrive app's routes --------------------------------------------------------------------
 
 
-def test_given_pipedrive_redirect_when_opened_then_page_hands_the_callback_to_the_extension(
+def test_given_pipedrive_redirect_when_opened_then_page_hands_the_code_only_to_app_connect_origins(
     api_url: str,
 ) -> None:
     response = requests.get(f"{api_url}/pipedrive-redirect", params={"code": "abc", "state": "x"}, timeout=30)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert "RingCentral Extension for Pipedrive" in response.text
-    assert "handleRedirect" in response.text
-    assert "www.pipedrive.com/en/marketplace" in response.text
+    page = response.text
+    assert 'id="rc-stepper"' in page  # the real extension's content script writes its progress there
+    assert "www.pipedrive.com/en/marketplace" in page
+    assert '"*"' not in page
+    assert "'*'" not in page
+    origins = json.loads(re.search(r"var origins = (\[.*?\]);", page).group(1))  # type: ignore[union-attr]
+    assert "chrome-extension://kkhkjhafgdlihndcbnebljipgkandkhh" in origins
+    assert "https://apps.ringcentral.com" in origins
+    assert all(o.startswith(("https://", "chrome-extension://")) for o in origins)
+    assert '<meta name="referrer" content="no-referrer">' in page  # the code never leaves in a Referer
 
 
 @pytest.mark.parametrize("authorization", [None, "Basic " + base64.b64encode(b"someone:guessing").decode()])

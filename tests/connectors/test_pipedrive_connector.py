@@ -184,7 +184,7 @@ def test_given_valid_token_when_user_info_requested_then_pipedrive_user_with_com
         "companyName": "Sandbox Realty Ltd",
         "companyDomain": "sandbox",
     }
-    assert info["overridingHostname"] is None
+    assert info["overridingHostname"] == "sandbox.pipedrive.com"  # the normalised host is what is stored
     assert result["returnMessage"]["message"] == "Connected to Pipedrive."
     assert [e["path"] for e in sandbox.journal()] == ["/v1/users/me"]
 

@@ -65,7 +65,8 @@ def pipedrive_user(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> s
             rc_account_id=None,
             hashed_rc_account_id=None,
             hashed_rc_extension_id=None,
-        )
+        ),
+        lambda hostname, _info: hostname,
     )
     return session.issue(model.id, "pipedrive", generation=int(model.session_generation or 0))
 

@@ -72,10 +72,23 @@ def set_tokens(model: UserModel, access: str, refresh: str | None, expiry: float
         setattr(model, name, value)
 
 
-def store_tokens(user_id: str, access: str, refresh: str | None, expiry: float | None) -> UserModel | None:
-    """Save refreshed credentials with an UpdateItem (refreshing functions may not replace whole items)."""
+class LoggedOut(Exception):
+    """The user logged out while their tokens were being refreshed: the new tokens are not saved."""
+
+
+def store_tokens(
+    user_id: str, access: str, refresh: str | None, expiry: float | None, *, generation: int
+) -> UserModel | None:
+    """Save refreshed credentials with an UpdateItem (refreshing functions may not replace whole items).
+
+    ``generation``: the session generation the refresh started under. A logout moves it on, and then the
+    tokens are dropped (:class:`LoggedOut`) instead of bringing the logged-out session back to life; the
+    version condition of the write makes the check and the write one step.
+    """
 
     def actions(model: UserModel) -> list[Any]:
+        if (model.session_generation or 0) != generation or not model.encrypted_access_token:
+            raise LoggedOut(user_id)
         values = _token_values(user_id, access, refresh, expiry, bool(model.encrypted_refresh_token))
         result = []
         for name, value in values.items():
@@ -122,9 +135,18 @@ class Login:
     hashed_rc_extension_id: str | None
 
 
-def save_login(login: Login) -> UserModel:
+class LoginWouldRehome(Exception):
+    """A login for a user who is connected through another CRM API location: they must log out first."""
+
+
+def save_login(login: Login, api_home: Callable[[str, dict[str, Any]], str]) -> UserModel:
     """Create or update the user after a login. Unlike the reference, values the login did not carry
-    (an RC account id, an extension hash) do not erase the stored ones."""
+    (an RC account id, an extension hash) do not erase the stored ones.
+
+    ``api_home(hostname, additional_info)`` says where a user's CRM API lives; a login that would move a
+    connected user's to another place raises :class:`LoginWouldRehome` and changes nothing, so a login
+    can never point someone else's live session at another server.
+    """
     now = datetime.now(UTC)
     for _ in range(3):
         model = load(login.user_id)
@@ -133,6 +155,10 @@ def save_login(login: Login) -> UserModel:
             info: dict[str, Any] = {}
         else:
             info = dict(model.platform_additional_info or {})
+            if model.encrypted_access_token and api_home(model.hostname or "", info) != api_home(
+                login.hostname, {**info, **login.platform_additional_info}
+            ):
+                raise LoginWouldRehome(login.user_id)
         model.platform = login.platform
         model.name = login.name
         model.hostname = login.hostname

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Protocol
 
+from appconnect.errors import ConnectorNotBuilt
 from appconnect.settings import connector_setting
 
 AuthType = Literal["oauth", "apiKey"]
@@ -73,6 +74,13 @@ class Connector:
         """This connector's configuration value ``<PLATFORM>_<NAME>`` (the default from :attr:`settings`)."""
         return connector_setting(self.platform, name, self.settings.get(name, ""))
 
+    def api_home(self, *, hostname: str, additional_info: dict[str, Any]) -> str:
+        """Where this user's CRM API lives, as stored at login (the company host by default).
+
+        A login that would change it for an existing user is refused (log out first), so nobody can point
+        another person's stored session at a different server."""
+        return hostname
+
     def manifest_values(self, *, server_url: str) -> dict[str, str]:
         """Values substituted into this platform's manifest entry (``${pipedrive.clientId}`` ...)."""
         return {}
@@ -107,99 +115,99 @@ class Connector:
         self, *, hostname: str = "", token_url: str = "", api_url: str = "", **_: Any
     ) -> OAuthInfo:
         """The OAuth client to exchange codes and refresh tokens with (oauth connectors)."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "get_oauth_info")
 
     def get_basic_auth(self, *, api_key: str, **_: Any) -> str:
         """The base64 credential for ``Authorization: Basic`` (apiKey connectors)."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "get_basic_auth")
 
     def get_user_info(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Who logged in. kwargs: auth_header, hostname, additional_info, api_key, token_response, token_url,
         api_url, username. Returns ``{successful, platformUserInfo: {id, name, timezoneName, timezoneOffset,
         platformAdditionalInfo, overridingHostname?, overridingApiKey?}, returnMessage}``."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "get_user_info")
 
     def unauthorize(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Revoke the user's CRM credentials at the CRM (kwargs: user). The core then forgets them.
         Returns ``{returnMessage}``."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "unauthorize")
 
     def find_contact(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, phone_number (E.164), overriding_format, is_extension (bool).
         Returns ``{successful, matchedContactInfo: [...], returnMessage?, extraDataTracking?}``."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "find_contact")
 
     def find_contact_with_name(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, name. Returns ``{successful, matchedContactInfo, returnMessage?}``."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "find_contact_with_name")
 
     def create_contact(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, phone_number, new_contact_name, new_contact_type, additional_submission.
         Returns ``{contactInfo: {id, name}, returnMessage, extraDataTracking?}``."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "create_contact")
 
     def create_call_log(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, contact_info, call_log, note, additional_submission,
         composed_log_details, hashed_account_id, admin_settings, user_mappings, cache.
         Returns ``{logId, returnMessage, extraDataTracking?}``; ``logId`` None means nothing was created."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "create_call_log")
 
     def update_call_log(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, log_id, subject, note, start_time, duration, result, recording_link,
         additional_submission, composed_log_details, admin_settings, user_mappings.
         Returns ``{updatedNote, returnMessage, extraDataTracking?}``."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "update_call_log")
 
     def get_call_log(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, log_id, contact_id. Returns ``{callLogInfo: {subject, note, contactName,
         fullBody, fullLogResponse, dispositions}, extraDataTracking?}``."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "get_call_log")
 
     def upsert_call_disposition(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, log_id, dispositions. Returns ``{logId, extraDataTracking?}``."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "upsert_call_disposition")
 
     def create_message_log(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, contact_info, message, additional_submission, recording_link,
         fax_doc_link, fax_download_link, image_link, video_link, shared_sms_log_content, admin_settings,
         cache. Returns ``{logId, returnMessage, extraDataTracking?}``."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "create_message_log")
 
     def update_message_log(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kwargs: user, auth_header, log_id, contact_info, message, additional_submission,
         shared_sms_log_content. Returns ``{extraDataTracking?, returnMessage?}``."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "update_message_log")
 
     def get_user_list(self, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
         """kwargs: user, auth_header. Returns ``[{id, name, email?}]``."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "get_user_list")
 
     def refresh_user_info(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "refresh_user_info")
 
     def find_call_log(self, *args: Any, **kwargs: Any) -> str | None:
         """Crash recovery: the id of a call log this user created for this call since ``since`` (epoch
         seconds), or None. kwargs: the same as :meth:`create_call_log` plus ``since``. The core calls it
         only when an earlier attempt may have written to the CRM without recording it, so a retry does
         not create a second activity."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "find_call_log")
 
     def find_message_log(self, *args: Any, **kwargs: Any) -> str | None:
         """Crash recovery for message logs: the id of the record an interrupted attempt created for this
         conversation-day (or voicemail, fax, shared thread), or None. kwargs: those of
         :meth:`create_message_log` plus ``since``."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "find_message_log")
 
     # -- the CRM's app lifecycle routes (Pipedrive's /pipedrive-redirect) ---------------------------------
 
     def app_page(self, *, query: dict[str, str], server_url: str, **_: Any) -> str:
         """The HTML page the CRM's app redirect (or marketplace install) lands on."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "app_page")
 
     def uninstalled_user_id(self, *, headers: dict[str, str], body: dict[str, Any], **_: Any) -> str:
         """Check the CRM's uninstall webhook (raise :class:`appconnect.errors.ApiError` to refuse it) and
         return the stored user id (``<crmUserId>-<platform>``) whose data must go."""
-        raise NotImplementedError
+        raise ConnectorNotBuilt(self.display_name or self.platform, "uninstalled_user_id")
 
 
 class AccountCache(Protocol):

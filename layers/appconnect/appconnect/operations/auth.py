@@ -7,8 +7,16 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from appconnect import hashing, oauth, ringcentral, session, users
 from appconnect.connector import Connector, UnknownPlatform, get_connector
-from appconnect.context import authenticate, load_user
-from appconnect.errors import AuthorizationRequired, BadRequest, CrmError, JsonBadRequest, crm_failure
+from appconnect.context import authenticate, connector_for, load_user
+from appconnect.errors import (
+    ApiError,
+    AuthorizationRequired,
+    BadRequest,
+    CrmError,
+    JsonBadRequest,
+    crm_failure,
+    return_message,
+)
 from appconnect.http import Request, Response, text
 from appconnect.models import UserModel
 from appconnect.observability import logger
@@ -22,7 +30,13 @@ def _connector(platform: str) -> Connector:
 
 
 def _platform_and_hostname(request: Request, callback_uri: str) -> tuple[str, str]:
-    state = parse_qs(urlsplit(callback_uri).query).get("state", [None])[0] or request.param("state") or ""
+    in_callback = parse_qs(urlsplit(callback_uri).query).get("state", [None])[0]
+    in_query = request.param("state")
+    if in_callback and in_query and parse_qs(unquote(in_callback)) != parse_qs(unquote(in_query)):
+        # the state the CRM redirected with is the one the flow started with; two that differ mean the
+        # callback URL was spliced from another flow
+        raise JsonBadRequest("The OAuth state does not match the callback. Please connect again.")
+    state = in_callback or in_query or ""
     state_params = parse_qs(unquote(state))
     platform = (state_params.get("platform") or [""])[0]
     if not platform and "platform=" in callback_uri:
@@ -60,8 +74,33 @@ def _login_answer(model: UserModel, platform: str, name: str, return_message: An
 _SECRET_INFO_KEYS = frozenset({"apiKey", "password"})
 
 
+def _rehome_refused(connector: Connector) -> dict[str, Any]:
+    name = connector.display_name
+    return {
+        "returnMessage": return_message(
+            "Already connected from another address",
+            "warning",
+            details=[
+                {
+                    "title": "Details",
+                    "items": [
+                        {
+                            "id": "1",
+                            "type": "text",
+                            "text": f"This {name} user is already connected to App Connect through another "
+                            f"{name} address. Please log out of {name} in App Connect's settings first, "
+                            "then connect again.",
+                        }
+                    ],
+                }
+            ],
+        )
+    }
+
+
 def _finish_login(
     request: Request,
+    connector: Connector,
     platform: str,
     hostname: str,
     result: dict[str, Any],
@@ -70,7 +109,9 @@ def _finish_login(
     expiry: float | None,
     rc_account: tuple[str | None, str | None],
 ) -> dict[str, Any]:
-    """Save the user a connector's successful ``get_user_info`` described, and answer with a JWT."""
+    """Save the user a connector's successful ``get_user_info`` described, and answer with a JWT.
+
+    Raises :class:`users.LoginWouldRehome` when the user is connected through another CRM address."""
     info = result["platformUserInfo"]
     additional = dict(info.get("platformAdditionalInfo") or {})
     model = users.save_login(
@@ -88,7 +129,8 @@ def _finish_login(
             rc_account_id=rc_account[0],
             hashed_rc_account_id=rc_account[1],
             hashed_rc_extension_id=request.headers.get("rc-extension-id") or None,
-        )
+        ),
+        lambda host, extra: connector.api_home(hostname=host, additional_info=extra),
     )
     return _login_answer(model, platform, str(info.get("name") or ""), result.get("returnMessage"))
 
@@ -131,16 +173,20 @@ def oauth_callback(request: Request) -> Response | dict[str, Any]:
         raise JsonBadRequest(str(error) or "The CRM refused the login.") from error
     if not result.get("successful"):
         return {"returnMessage": result.get("returnMessage")}
-    return _finish_login(
-        request,
-        platform,
-        hostname,
-        result,
-        tokens.access_token,
-        tokens.refresh_token,
-        tokens.expires_at,
-        (rc_account_id, hashed_account_id),
-    )
+    try:
+        return _finish_login(
+            request,
+            connector,
+            platform,
+            hostname,
+            result,
+            tokens.access_token,
+            tokens.refresh_token,
+            tokens.expires_at,
+            (rc_account_id, hashed_account_id),
+        )
+    except users.LoginWouldRehome:
+        return _rehome_refused(connector)
 
 
 def api_key_login(request: Request) -> Response | dict[str, Any]:
@@ -171,20 +217,59 @@ def api_key_login(request: Request) -> Response | dict[str, Any]:
     if not result.get("successful"):
         return Response(body={"returnMessage": result.get("returnMessage")}, status=400)
     api_key = str(result["platformUserInfo"].get("overridingApiKey") or api_key)
-    return _finish_login(
-        request, platform, hostname, result, api_key, None, None, (rc_account_id, hashed_account_id)
-    )
+    try:
+        return _finish_login(
+            request,
+            connector,
+            platform,
+            hostname,
+            result,
+            api_key,
+            None,
+            None,
+            (rc_account_id, hashed_account_id),
+        )
+    except users.LoginWouldRehome:
+        return Response(body=_rehome_refused(connector), status=400)
 
 
 def unauthorize(request: Request) -> Response | dict[str, Any]:
-    """POST /unAuthorize: revoke at the CRM, forget the credentials, invalidate every JWT of the user."""
-    context = authenticate(request)
+    """POST /unAuthorize: revoke at the CRM (best effort), forget the credentials, end every JWT of the user.
+
+    The logout itself never fails on the CRM's account: a revoke or a token refresh that fails is
+    reported in the message, and the credentials are forgotten and the sessions ended all the same.
+    """
+    loaded = load_user(request)
+    connector = connector_for(loaded[0])
+    message: Any = None
     try:
-        result = context.connector.unauthorize(user=context.user, auth_header=context.auth_header)
-    except CrmError as error:
-        raise JsonBadRequest(f"Could not log out of {context.connector.display_name}: {error}") from error
-    users.forget_credentials(context.model.id)
-    message = result.get("returnMessage")
+        context = authenticate(request, loaded)
+        message = context.connector.unauthorize(user=context.user, auth_header=context.auth_header).get(
+            "returnMessage"
+        )
+    except (CrmError, ApiError) as error:
+        logger.info("crm revoke failed at logout", extra={"error": type(error).__name__})
+        name = connector.display_name
+        message = return_message(
+            f"Logged out of {name}",
+            "warning",
+            details=[
+                {
+                    "title": "Details",
+                    "items": [
+                        {
+                            "id": "1",
+                            "type": "text",
+                            "text": f"App Connect has forgotten your {name} credentials, but {name} did not "
+                            "confirm that it revoked them. To be sure, remove App Connect's access in your "
+                            f"{name} account settings.",
+                        }
+                    ],
+                }
+            ],
+        )
+    finally:
+        users.forget_credentials(loaded[1].id)
     return message if message is not None else Response(body="")
 
 
@@ -206,8 +291,29 @@ def hostname(request: Request) -> Response:
 
 
 def user_info_hash(request: Request) -> dict[str, str]:
-    """GET /userInfoHash: the keyed hashes the extension sends back as rc-extension-id / rc-account-id."""
+    """GET /userInfoHash: the keyed hashes the extension sends back as rc-extension-id / rc-account-id.
+
+    Only for the caller's own ids (the reference hashed anything for anyone): the caller shows a
+    RingCentral token, whose account and extension must be the ones asked about, or an App Connect JWT,
+    whose user must have logged in with that RingCentral account.
+    """
     extension_id, account_id = request.param("extensionId"), request.param("accountId")
     if extension_id is None or account_id is None:
         raise BadRequest("Please provide extensionId and accountId.")
+    rc_token = request.rc_access_token()
+    if rc_token:
+        try:
+            who = ringcentral.identity(rc_token)
+        except BadRequest as error:
+            raise JsonBadRequest(error.message) from error
+        own = (who.account_id, who.extension_id) == (account_id, extension_id)
+    elif request.session is not None:
+        _session, model = load_user(request)
+        own = bool(model.rc_account_id) and model.rc_account_id == account_id
+    else:
+        raise AuthorizationRequired()
+    if not own:
+        raise ApiError(
+            "You can only get the hashes of your own RingCentral account and extension.", status=403
+        )
     return {"extensionId": hashing.hash_id(extension_id), "accountId": hashing.hash_id(account_id)}
