@@ -19,6 +19,7 @@ from appconnect.composer import (
     escape_html,
     unescape_html,
 )
+from appconnect.composer import call_log as call_log_items
 from appconnect.composer.call_log import legs_journey
 
 PLAIN: LogFormat = "text/plain"
@@ -1037,3 +1038,31 @@ def test_given_plain_text_note_and_ace_summary_when_updated_with_the_same_values
     assert (
         compose_call_log(inputs, log_format="text/plain", user_settings={}, existing_body=created) == created
     )
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(document.cookie)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html,<b>x</b>",
+        "//evil.example/x",
+    ],
+)
+@pytest.mark.parametrize(
+    "upsert",
+    [call_log_items.upsert_ring_sense_link, call_log_items.upsert_call_recording],
+    ids=["ace", "recording"],
+)
+def test_given_a_link_that_is_not_http_when_written_in_html_then_it_is_never_a_clickable_link(
+    link: str, upsert: Any
+) -> None:
+    body = upsert("<ul></ul>", link, "text/html")
+    assert "<a " not in body
+    assert "href" not in body
+
+
+@pytest.mark.parametrize("link", ["https://media.ringcentral.com/rec/1", "http://127.0.0.1:8100/rec"])
+def test_given_an_http_link_when_written_in_html_then_an_open_link(link: str) -> None:
+    body = call_log_items.upsert_ring_sense_link("<ul></ul>", link, "text/html")
+    assert f'href="{link}"' in body

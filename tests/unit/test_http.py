@@ -103,11 +103,19 @@ def test_given_operation_crashes_when_called_then_500_without_internals() -> Non
     assert json.loads(result["body"]) == {"error": "Internal server error"}
 
 
-def test_given_undecided_crm_error_escapes_when_called_then_500_not_a_fake_success() -> None:
+def test_given_crm_error_escapes_an_operation_when_called_then_200_with_the_operations_failure_message() -> (
+    None
+):
     def crm_down(_request: Request) -> Response:
-        raise CrmUnavailable("pipedrive is down", status=503)
+        raise CrmUnavailable("pipedrive is down", status=503, platform="pipedrive")
 
-    assert call(api_handler("crmDown", crm_down))["statusCode"] == 500
+    result = call(api_handler("findContact", crm_down))
+    assert result["statusCode"] == 200
+    body = json.loads(result["body"])
+    assert body["successful"] is False
+    assert body["returnMessage"]["message"] == "Error finding contact"
+    texts = [item["text"] for item in body["returnMessage"]["details"][0]["items"]]
+    assert "pipedrive is not responding right now. Please try again in a moment." in texts
 
 
 def test_given_unimplemented_route_when_called_then_501_with_clear_message() -> None:

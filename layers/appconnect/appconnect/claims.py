@@ -66,7 +66,10 @@ def claim(model_class: Any, hash_key: str, range_key: str, **attributes: Any) ->
         except PutError as error:
             if not users.is_conflict(error):
                 raise
-        existing = model_class.get(hash_key, range_key, consistent_read=True)
+        try:
+            existing = model_class.get(hash_key, range_key, consistent_read=True)
+        except model_class.DoesNotExist:
+            continue  # released between our put and our read: the key is free again, claim it
         if existing.status == "logged" and existing.log_id:
             return Claim(Outcome.LOGGED, existing)
         if existing.status == "unknown" or (existing.lease_until or 0) < now:
@@ -100,12 +103,24 @@ def _take_over(model_class: Any, existing: Any, token: str, lease: float) -> Any
     return existing
 
 
-def complete(current: Claim, log_id: str, **attributes: Any) -> None:
-    """Record the CRM id; only the claim's holder may."""
+def complete(current: Claim, log_id: str, **attributes: Any) -> bool:
+    """Record the CRM id; only the claim's holder may. False when the claim was taken over meanwhile.
+
+    A takeover means our lease ran out while we wrote: the CRM record exists (``log_id``), and the
+    request that took the claim over looks for it in the CRM before writing, so it adopts ours. The
+    caller still answers with ``log_id``: the user's record is there.
+    """
     model_class = type(current.record)
     actions = [model_class.status.set("logged"), model_class.log_id.set(str(log_id))]
     actions += [getattr(model_class, name).set(value) for name, value in attributes.items()]
-    current.record.update(actions=actions, condition=model_class.claim_token == current.token)
+    try:
+        current.record.update(actions=actions, condition=model_class.claim_token == current.token)
+    except UpdateError as error:
+        if not users.is_conflict(error):
+            raise
+        logger.warning("a claim was taken over before its write was recorded", extra={"log_id": str(log_id)})
+        return False
+    return True
 
 
 def release(current: Claim) -> None:

@@ -102,6 +102,26 @@ class NotImplementedOperation(ApiError):
         return {"successful": False, "error": self.message, "operation": self.operation}
 
 
+class ConnectorNotBuilt(ApiError):
+    """The platform's connector does not offer what the request needs (Bullhorn and Redtail before their
+    connectors are built): 501 with a clear message, on every route, logins included."""
+
+    status = 501
+
+    def __init__(self, crm: str, method: str) -> None:
+        super().__init__(
+            f"{crm} is not supported by this server yet: its connector does not implement {method}."
+        )
+        self.crm = crm
+
+    def body(self) -> Any:
+        return {
+            "successful": False,
+            "error": self.message,
+            "returnMessage": return_message(f"{self.crm} is not supported by this server yet", "warning"),
+        }
+
+
 # --- errors raised by CRM calls ----------------------------------------------------------------------------
 
 
@@ -140,6 +160,11 @@ class CrmRateLimited(CrmError):
 
 class CrmUnavailable(CrmError):
     """The CRM failed (5xx), timed out or dropped the connection."""
+
+
+class SessionRenewalFailed(CrmError):
+    """The CRM session could not be renewed now (token endpoint down, refused the client, or another
+    request's renewal took too long); the grant itself may still be good, so the user is not logged out."""
 
 
 # --- the reference's returnMessage conventions -----------------------------------------------------------
@@ -216,6 +241,15 @@ def crm_failure(error: CrmError, operation: str, platform: str) -> dict[str, Any
             details=_details(
                 f"It seems like there's something wrong with your authorization of {platform}. "
                 f"Please Logout and then Connect your {platform} account within this extension."
+            ),
+        )
+    elif isinstance(error, SessionRenewalFailed):
+        message = return_message(
+            f"Could not renew your {platform} session",
+            details=_details(
+                f"App Connect could not renew your {platform} session just now ({error}). Please try again "
+                "in a moment. If it keeps failing, ask your administrator to check the server's "
+                f"{platform} app settings."
             ),
         )
     elif isinstance(error, CrmNotFound):

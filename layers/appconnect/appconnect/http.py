@@ -26,7 +26,9 @@ from appconnect.errors import (
     ApiError,
     AuthorizationRequired,
     BadRequest,
+    CrmError,
     NotImplementedOperation,
+    crm_failure,
 )
 from appconnect.observability import logger, metrics, tracer
 from appconnect.settings import get_settings
@@ -210,6 +212,12 @@ def api_handler(operation: str, fn: Operation) -> LambdaHandler:
             response = _as_response(fn(request))
         except ApiError as error:
             response = error_response(error)
+        except CrmError as error:
+            # a CRM failure no operation answered itself (a token endpoint down, a refresh that took too
+            # long): the operation's user-facing message, never a 500
+            platform = request.session.platform if request is not None and request.session else ""
+            logger.info("crm failure", extra={"error": type(error).__name__, "status": error.status})
+            response = Response(body=crm_failure(error, operation, error.platform or platform))
         except Exception:
             logger.exception("unhandled error")
             response = Response(body={"error": "Internal server error"}, status=500)

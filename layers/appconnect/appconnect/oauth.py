@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from appconnect.connector import OAuthInfo
 from appconnect.connector.client import CrmClient
-from appconnect.errors import CrmBadRequest, CrmError
+from appconnect.errors import CrmAuthError, CrmBadRequest, CrmError
 
 
 class OAuthError(CrmError):
@@ -61,7 +61,7 @@ def _post_token(info: OAuthInfo, platform: str, form: dict[str, str]) -> Tokens:
     try:
         # A token request is never repeated blindly: a code or a rotating refresh token is single-use.
         response = client.post(info.access_token_uri, headers=headers, params=params, data=data, retry=False)
-    except CrmBadRequest as error:
+    except (CrmBadRequest, CrmAuthError) as error:
         code = error.body.get("error") if isinstance(error.body, dict) else None
         raise OAuthError(
             str(error),

@@ -14,15 +14,11 @@ refreshed at once and, with single-use refresh tokens, logged users out. Here:
 from __future__ import annotations
 
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
 
-from pynamodb.exceptions import DeleteError, PutError
-
-from appconnect import deadline, oauth, users
+from appconnect import deadline, locks, oauth, users
 from appconnect.connector import Connector
-from appconnect.errors import CrmUnavailable, SessionRevoked
-from appconnect.models import CacheModel, UserModel
+from appconnect.errors import AuthorizationRequired, CrmError, SessionRenewalFailed, SessionRevoked
+from appconnect.models import UserModel
 from appconnect.observability import logger
 
 #: refresh when the access token expires within this many seconds
@@ -43,31 +39,8 @@ def is_expiring(model: UserModel, now: float | None = None) -> bool:
     )
 
 
-def _lock_id(user_id: str) -> str:
-    return f"lock#refresh#{user_id}"
-
-
-def _acquire(user_id: str) -> str | None:
-    """A holder token when we got the lock, else None."""
-    holder = uuid.uuid4().hex
-    now = datetime.now(UTC)
-    lock = CacheModel(_lock_id(user_id), kind="lock", owner=holder, ttl=now + timedelta(seconds=LOCK_LEASE_S))
-    try:
-        # TTLAttribute stores epoch seconds; a lock whose lease ran out is taken over, a live one is not.
-        lock.save(condition=CacheModel.id.does_not_exist() | (CacheModel.ttl < now))
-        return holder
-    except PutError as error:
-        if users.is_conflict(error):
-            return None
-        raise
-
-
-def _release(user_id: str, holder: str) -> None:
-    try:
-        CacheModel(_lock_id(user_id)).delete(condition=CacheModel.owner == holder)
-    except DeleteError as error:
-        if not users.is_conflict(error):
-            logger.warning("could not release the refresh lock", extra={"user": user_id})
+def _lock_name(user_id: str) -> str:
+    return f"refresh#{user_id}"
 
 
 def refresh_if_expiring(model: UserModel, connector: Connector) -> UserModel:
@@ -76,22 +49,24 @@ def refresh_if_expiring(model: UserModel, connector: Connector) -> UserModel:
         return model
     pause = _POLL_FIRST_S
     while True:
-        holder = _acquire(model.id)
+        holder = locks.acquire(_lock_name(model.id), LOCK_LEASE_S)
         if holder is not None:
             try:
                 return _refresh_holding_lock(model.id, connector)
             finally:
-                _release(model.id, holder)
+                locks.release(_lock_name(model.id), holder)
         # Someone else is refreshing: wait for their result, polling the user itself.
         if deadline.remaining() < pause + 1.0:
-            raise CrmUnavailable(
-                "the CRM token refresh is taking too long; please try again", platform=connector.platform
+            raise SessionRenewalFailed(
+                "another request's renewal is taking too long", platform=connector.platform
             )
         time.sleep(pause)
         pause = min(pause * 2, _POLL_MAX_S)
         fresh = users.load(model.id)
         if fresh is None:
             raise SessionRevoked()
+        if not fresh.encrypted_access_token or fresh.session_generation != model.session_generation:
+            raise AuthorizationRequired()  # logged out while we waited
         if not is_expiring(fresh):
             return fresh
         model = fresh
@@ -112,13 +87,29 @@ def _refresh_holding_lock(user_id: str, connector: Connector) -> UserModel:
         tokens = oauth.refresh(info, connector.platform, used)
     except oauth.OAuthError as error:
         if error.code != "invalid_grant":
-            raise
+            raise SessionRenewalFailed(
+                f"the token endpoint refused: {error.code or 'error'}", platform=connector.platform
+            ) from error
         current = users.load(user_id)
         if current is not None and current.encrypted_refresh_token and users.refresh_token(current) != used:
             return current  # another process rotated it; adopt
         logger.info("refresh token refused; session revoked", extra={"user": user_id})
         raise SessionRevoked() from error
-    saved = users.store_tokens(user_id, tokens.access_token, tokens.refresh_token, tokens.expires_at)
+    except CrmError as error:  # 5xx, a timeout, a dropped connection, a redirect
+        raise SessionRenewalFailed(
+            f"the token endpoint did not answer ({type(error).__name__})", platform=connector.platform
+        ) from error
+    try:
+        saved = users.store_tokens(
+            user_id,
+            tokens.access_token,
+            tokens.refresh_token,
+            tokens.expires_at,
+            generation=int(model.session_generation or 0),
+        )
+    except users.LoggedOut as error:
+        logger.info("logged out during a refresh; new tokens dropped", extra={"user": user_id})
+        raise AuthorizationRequired() from error
     if saved is None:
         raise SessionRevoked()
     return saved

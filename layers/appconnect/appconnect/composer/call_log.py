@@ -357,7 +357,20 @@ def _simple_item(
     return _upsert(body, rf"- {re.escape(plain)}: [^\n]*\n?", f"- {plain}: {value}\n")
 
 
+_WEB_LINK = re.compile(r"https?://[^\s/?#\\]+", re.IGNORECASE)
+
+
+def is_web_link(link: str) -> bool:
+    """True for an absolute ``http``/``https`` URL: the only kind written as a clickable link.
+
+    Anything else (``javascript:``, ``data:``, a relative path) would run or resolve in the CRM's page."""
+    return _WEB_LINK.match(link.strip()) is not None
+
+
 def _anchor(link: str) -> str:
+    """An "open" link for a web URL; any other text is written escaped, as text."""
+    if not is_web_link(link):
+        return escape_html(link)
     return f'<a target="_blank" href="{escape_html(link)}">open</a>'
 
 
@@ -554,7 +567,7 @@ def upsert_call_result(body: str, result: str | None, log_format: LogFormat) -> 
 
 def _recording_like(body: str, label: str, link: str, log_format: LogFormat) -> str:
     if log_format == HTML:
-        value = _anchor(link) if link.startswith("http") else "(pending...)"
+        value = _anchor(link) if is_web_link(link) else "(pending...)"
         line = _html_item(label, value)
         replaced = _replace_first(body, _html_item_pattern(label, _HTML_LINK_VALUE), line, re.IGNORECASE)
         if replaced is not None:

@@ -12,10 +12,10 @@ from typing import Any, cast
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from appconnect import admin_configs, claims, hashing, validation
+from appconnect import admin_configs, claims, validation
 from appconnect.account_cache import DynamoAccountCache
 from appconnect.composer import CallLogInputs, LogFormat, compose_call_log
-from appconnect.context import AuthContext, authenticate, connector_for, load_user
+from appconnect.context import authenticate, connector_for, load_user
 from appconnect.errors import (
     BadRequest,
     CrmError,
@@ -36,18 +36,6 @@ _COMPOSED_FORMATS = ("text/html", "text/plain", "text/markdown")
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
-
-
-def _hashed_account(request: Request, body: dict[str, Any], context: AuthContext) -> str | None:
-    return (
-        context.model.hashed_rc_account_id
-        or request.headers.get("rc-account-id")
-        or (
-            hashing.hash_id(body["logInfo"]["accountId"])
-            if body.get("logInfo", {}).get("accountId")
-            else None
-        )
-    )
 
 
 def _session_ids(raw: str | None) -> list[str]:
@@ -192,7 +180,8 @@ def create_call_log(request: Request) -> dict[str, Any]:
 
     try:
         context = authenticate(request, loaded)
-        hashed_account = _hashed_account(request, body, context)
+        # the account RingCentral vouched for at login, never the rc-account-id header or the body's
+        hashed_account = context.model.hashed_rc_account_id
         arguments: dict[str, Any] = {
             "user": context.user,
             "auth_header": context.auth_header,
@@ -280,7 +269,7 @@ def update_call_log(request: Request) -> dict[str, Any]:
         return {"successful": False}
     context = authenticate(request, loaded)
     connector = context.connector
-    hashed_account = context.model.hashed_rc_account_id or request.headers.get("rc-account-id")
+    hashed_account = context.model.hashed_rc_account_id  # vouched for at login, never the header
     composed = ""
     log_format = connector.get_log_format_type()
     try:

@@ -9,11 +9,12 @@ Two kinds of claim (see :mod:`appconnect.claims`), both scoped to the owner:
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any, cast
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from appconnect import admin_configs, claims, validation
+from appconnect import admin_configs, claims, locks, validation
 from appconnect.account_cache import DynamoAccountCache
 from appconnect.composer import LogFormat, compose_shared_sms_log, media_reader_link
 from appconnect.context import AuthContext, authenticate, load_user
@@ -23,6 +24,8 @@ from appconnect.models import MessageLogModel
 from appconnect.observability import logger, metrics
 from appconnect.operations import object_field
 
+#: how long an append may hold its conversation (a few CRM calls); a crashed holder blocks no longer
+APPEND_LEASE_S = 30
 BUSY_CONVERSATION = "This conversation is being logged by another request. Please check again in a moment."
 
 
@@ -63,6 +66,10 @@ def create_message_log(request: Request) -> dict[str, Any]:
     if not isinstance(raw_messages, list):
         raise BadRequest("logInfo.messages must be a list.")
     validation.messages(raw_messages)
+    for index, message in enumerate(raw_messages):
+        if message.get("id") in (None, ""):
+            # the id is what keeps a message from being logged twice: without it nothing can be claimed
+            raise BadRequest(f"logInfo.messages[{index}].id is required.")
     messages = list(raw_messages)
     if not messages:
         return {"successful": False, "returnMessage": return_message("No message to log.", ttl=3000)}
@@ -83,7 +90,7 @@ def create_message_log(request: Request) -> dict[str, Any]:
         "type": body.get("contactType") or "",
         "name": body.get("contactName") or "",
     }
-    hashed_account = context.model.hashed_rc_account_id or request.headers.get("rc-account-id")
+    hashed_account = context.model.hashed_rc_account_id  # vouched for at login, never the header
     common: dict[str, Any] = {
         "user": context.user,
         "auth_header": context.auth_header,
@@ -157,14 +164,15 @@ def _log_messages(
         try:
             if conversation.outcome is claims.Outcome.LOGGED:
                 media = _media(message)
-                result = connector.update_message_log(
-                    **common,
-                    log_id=conversation.record.log_id,
-                    message=message,
-                    image_link=media["image_link"],
-                    image_content_type=media["image_content_type"],
-                    video_link=media["video_link"],
-                )
+                with _appending(context, conversation_log_id):
+                    result = connector.update_message_log(
+                        **common,
+                        log_id=conversation.record.log_id,
+                        message=message,
+                        image_link=media["image_link"],
+                        image_content_type=media["image_content_type"],
+                        video_link=media["video_link"],
+                    )
                 crm_log_id = conversation.record.log_id
                 written = True
             elif conversation.outcome is claims.Outcome.BUSY:
@@ -189,14 +197,15 @@ def _log_messages(
                         result = {"returnMessage": return_message("Message logged", "success", 1000)}
                     else:
                         media = _media(message)
-                        result = connector.update_message_log(
-                            **common,
-                            log_id=recovered,
-                            message=message,
-                            image_link=media["image_link"],
-                            image_content_type=media["image_content_type"],
-                            video_link=media["video_link"],
-                        )
+                        with _appending(context, conversation_log_id):
+                            result = connector.update_message_log(
+                                **common,
+                                log_id=recovered,
+                                message=message,
+                                image_link=media["image_link"],
+                                image_content_type=media["image_content_type"],
+                                video_link=media["video_link"],
+                            )
                 else:
                     result = connector.create_message_log(
                         **common, message=message, correspondents=correspondents[1:], **_media(message)
@@ -214,6 +223,13 @@ def _log_messages(
                     claims.complete(conversation, str(crm_log_id))
                     settled = True
             claims.complete(message_claim, str(crm_log_id))
+        except locks.LockBusy:
+            _abandon(None if settled else conversation, message_claim, unknown=written)
+            return {
+                "successful": False,
+                "logIds": logged,
+                "returnMessage": return_message(BUSY_CONVERSATION, ttl=3000),
+            }
         except CrmUnavailable:
             _abandon(None if settled else conversation, message_claim, unknown=True)
             raise
@@ -223,6 +239,12 @@ def _log_messages(
         logged.append(message_id)
         last_message = result.get("returnMessage")
     return {"successful": True, "logIds": logged, "returnMessage": last_message}
+
+
+def _appending(context: AuthContext, conversation_log_id: str) -> AbstractContextManager[None]:
+    """One append at a time to a conversation's CRM record: each append reads the record and writes it
+    back whole, so two at once would lose one of the messages."""
+    return locks.held(f"append#{context.model.id}#{conversation_log_id}", APPEND_LEASE_S)
 
 
 def _abandon(conversation: claims.Claim | None, message_claim: claims.Claim, *, unknown: bool) -> None:
@@ -303,9 +325,17 @@ def _log_shared_thread(
             ),
         }
     if thread.outcome is claims.Outcome.LOGGED:
-        result = connector.update_message_log(
-            **common, log_id=thread.record.log_id, shared_sms_log_content=shared
-        )
+        try:
+            with _appending(context, conversation_log_id):
+                result = connector.update_message_log(
+                    **common, log_id=thread.record.log_id, shared_sms_log_content=shared
+                )
+        except locks.LockBusy:
+            return {
+                "successful": False,
+                "logIds": [],
+                "returnMessage": return_message(BUSY_CONVERSATION, ttl=3000),
+            }
         return {"successful": True, "logIds": [], "returnMessage": result.get("returnMessage")}
     recovered = _recover(connector, thread, common, log_info["messages"][0], shared_sms_log_content=shared)
     if recovered is not None:
