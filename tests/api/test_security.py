@@ -7,6 +7,8 @@ Insightly's ``/users/me`` and records every request it gets: an empty record is 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import threading
 from collections.abc import Iterator
@@ -20,6 +22,7 @@ import pytest
 import requests
 
 from tests.api import insightly_world, pipedrive_world
+from tests.api.conftest import StackProcess
 from tests.api.insightly_world import AVERY_KEY, MAYA, message_body
 from tests.api.pipedrive_world import MAYA as PIPEDRIVE_MAYA
 from tests.api.pipedrive_world import Sandbox as PipedriveSandbox
@@ -382,3 +385,40 @@ def test_given_a_message_without_an_id_when_logged_then_400_and_nothing_claimed(
     assert response.status_code == 400
     assert response.text == "logInfo.messages[0].id is required."
     assert not [e for e in insightly.events() if "no id" in str(e.get("DETAILS"))]
+
+
+# -- 7. identity from what the server verified -------------------------------------------------------
+
+
+@pytest.mark.parametrize("spoof", ["header", "body"])
+def test_given_another_companys_account_in_the_request_when_logging_a_call_then_its_admin_settings_are_unused(
+    api_url: str, pipedrive: PipedriveSandbox, dynamodb_url: str, local_stack: StackProcess, spoof: str
+) -> None:
+    import boto3
+
+    secrets = json.loads((local_stack.stdout_path.parent / "state" / "dev-secrets.json").read_text())
+    other_account = "99887766"
+    other_hash = hmac.new(secrets["HASH_KEY"].encode(), other_account.encode(), hashlib.sha256).hexdigest()
+    dynamodb = boto3.client(
+        "dynamodb",
+        endpoint_url=dynamodb_url,
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
+    table = next(name for name in dynamodb.list_tables()["TableNames"] if name.endswith("AdminConfigsTable"))
+    settings = {"pipedriveCallActivityType": {"value": "meeting"}}
+    dynamodb.put_item(
+        TableName=table, Item={"id": {"S": other_hash}, "userSettings": {"S": json.dumps(settings)}}
+    )
+    client = pipedrive_world.Extension(requests.Session(), api_url)
+    client.login(pipedrive)  # no RingCentral token: no company is vouched for
+    body = pipedrive_world.call_log_body(pipedrive_world.new_session_id())
+    headers = client.headers()
+    if spoof == "header":
+        headers["rc-account-id"] = other_hash
+    else:
+        body["logInfo"]["accountId"] = other_account
+    response = client.http.post(f"{api_url}/callLog", json=body, headers=headers, timeout=60)
+    assert response.json()["successful"] is True, response.text
+    assert pipedrive.activity(response.json()["logId"])["type"] == "call"

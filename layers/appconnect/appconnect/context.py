@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from appconnect import token_refresh, users
 from appconnect.connector import Connector, CrmUser, UnknownPlatform, get_connector
-from appconnect.errors import AuthorizationRequired, JsonBadRequest
+from appconnect.errors import AuthorizationRequired, ConnectorNotBuilt, JsonBadRequest
 from appconnect.http import Request
 from appconnect.models import UserModel
 from appconnect.session import Session
@@ -37,10 +37,15 @@ class AuthContext:
 
 
 def connector_for(session: Session) -> Connector:
+    """The session's connector; 501 when its platform's connector is not built (before anything is
+    claimed or written)."""
     try:
-        return get_connector(session.platform)
+        connector = get_connector(session.platform)
     except UnknownPlatform as error:
         raise JsonBadRequest(str(error)) from error
+    if not type(connector).implements("getUserInfo"):
+        raise ConnectorNotBuilt(connector.display_name or connector.platform, "getUserInfo")
+    return connector
 
 
 def load_user(request: Request) -> tuple[Session, UserModel]:

@@ -1,0 +1,120 @@
+"""The real Lambda handlers, invoked as Lambda would with a short deadline, against a real DynamoDB API:
+what the user gets when the CRM session cannot be renewed in time or the platform is not built."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from appconnect import locks, session, users
+from tests.unit.conftest import LambdaContext, http_event
+
+
+def saved_user(platform: str, *, token_expiry: float | None) -> tuple[str, str]:
+    """A stored user of ``platform`` and a JWT for them."""
+    user_id = f"{uuid.uuid4().int % 10**9}-{platform}"
+    model = users.save_login(
+        users.Login(
+            user_id=user_id,
+            platform=platform,
+            name="Jordan Lee",
+            hostname="sandbox.pipedrive.com",
+            access_token="access",
+            refresh_token="refresh",
+            token_expiry=token_expiry,
+            timezone_name="",
+            timezone_offset="",
+            platform_additional_info={},
+            rc_account_id=None,
+            hashed_rc_account_id=None,
+            hashed_rc_extension_id=None,
+        ),
+        lambda hostname, _info: hostname,
+    )
+    return user_id, session.issue(model.id, platform, generation=int(model.session_generation or 0))
+
+
+def invoke(
+    function: str, method: str, path: str, jwt: str, *, remaining_ms: int = 25_000, **event: Any
+) -> Any:
+    handler = importlib.import_module(function).handler
+    headers = {"authorization": f"Bearer {jwt}", **event.pop("headers", {})}
+    return handler(http_event(method, path, headers=headers, **event), LambdaContext(remaining_ms))
+
+
+def test_given_a_refresh_held_elsewhere_too_long_when_a_screen_pop_arrives_then_200_with_a_message() -> None:
+    user_id, jwt = saved_user("pipedrive", token_expiry=time.time() + 30)  # due for a refresh
+    holder = locks.acquire(f"refresh#{user_id}", lease_s=60)  # a live refresh elsewhere that never ends
+    assert holder is not None
+    started = time.monotonic()
+    result = invoke(
+        "find_contact", "GET", "/contact", jwt, remaining_ms=1_500, query={"phoneNumber": "+14155550142"}
+    )
+    assert time.monotonic() - started < 1.5
+    assert result["statusCode"] == 200, result["body"]
+    body = json.loads(result["body"])
+    assert body["successful"] is False
+    assert body["returnMessage"]["message"] == "Could not renew your pipedrive session"
+    locks.release(f"refresh#{user_id}", holder)
+
+
+CALL_LOG = {
+    "logInfo": {
+        "sessionId": "s-501",
+        "direction": "Inbound",
+        "from": {"phoneNumber": "+14155550142"},
+        "to": {"phoneNumber": "+16505550199"},
+        "startTime": 1_752_487_200_000,
+        "duration": 30,
+    },
+    "contactId": "101",
+    "contactName": "Maya Patel",
+    "note": "",
+}
+MESSAGE_LOG = {
+    "logInfo": {
+        "conversationId": "c-501",
+        "conversationLogId": "c-501-2026-07-14",
+        "correspondents": [{"phoneNumber": "+14155550142"}],
+        "messages": [{"id": 501, "direction": "Inbound", "subject": "hi", "creationTime": 1_752_487_200_000}],
+    },
+    "contactId": "101",
+}
+
+
+@pytest.mark.parametrize(
+    ("function", "method", "path", "request_body", "query"),
+    [
+        ("find_contact", "GET", "/contact", None, {"phoneNumber": "+14155550142"}),
+        ("find_contact_with_name", "GET", "/custom/contact/search", None, {"name": "Maya"}),
+        (
+            "create_contact",
+            "POST",
+            "/contact",
+            {"phoneNumber": "+14155550142", "newContactName": "Maya"},
+            None,
+        ),
+        ("create_call_log", "POST", "/callLog", CALL_LOG, None),
+        ("create_message_log", "POST", "/messageLog", MESSAGE_LOG, None),
+    ],
+)
+def test_given_a_user_of_a_platform_whose_connector_is_not_built_when_calling_then_501_and_nothing_claimed(
+    function: str, method: str, path: str, request_body: dict[str, Any] | None, query: dict[str, str] | None
+) -> None:
+    from appconnect.models import CallLogModel, MessageLogModel
+
+    user_id, jwt = saved_user("bullhorn", token_expiry=time.time() + 3600)
+    result = invoke(
+        function, method, path, jwt, query=query, body=json.dumps(request_body) if request_body else None
+    )
+    assert result["statusCode"] == 501, result["body"]
+    body = json.loads(result["body"])
+    assert body["successful"] is False
+    assert body["returnMessage"]["message"] == "Bullhorn is not supported by this server yet"
+    assert list(CallLogModel.query(user_id)) == []
+    assert list(MessageLogModel.query(user_id)) == []
