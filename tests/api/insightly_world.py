@@ -143,20 +143,33 @@ def message_body(
 
 @dataclass
 class Trap:
-    """A server on 127.0.0.1 that answers like Insightly's ``/users/me`` and records every request: the
-    proof that the API did, or did not, call a URL."""
+    """A server on a loopback address that answers like Insightly's ``/users/me`` (or with a redirect) and
+    records every request: the proof that the API did, or did not, call a URL."""
 
+    host: str
     port: int
     requests: list[str] = field(default_factory=list)
     #: a user of its own, so logins through different traps never meet as the same user
     user_id: int = field(default_factory=lambda: 6_000_000 + uuid.uuid4().int % 1_000_000)
+    #: when set, every request is answered 302 to this URL
+    redirect_to: str | None = None
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
 
 
 @contextmanager
-def trap_server() -> Iterator[Trap]:
+def trap_server(host: str = "127.0.0.1") -> Iterator[Trap]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
+        def _answer(self) -> None:
             trap.requests.append(self.path)
+            if trap.redirect_to:
+                self.send_response(302)
+                self.send_header("Location", trap.redirect_to)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             body = json.dumps({"USER_ID": trap.user_id, "FIRST_NAME": "Trap", "TIMEZONE_ID": "UTC"}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -164,11 +177,13 @@ def trap_server() -> Iterator[Trap]:
             self.end_headers()
             self.wfile.write(body)
 
+        do_GET = do_POST = do_PUT = do_DELETE = _answer
+
         def log_message(self, *_: Any) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    trap = Trap(port=int(server.server_address[1]))
+    server = ThreadingHTTPServer((host, 0), Handler)
+    trap = Trap(host=host, port=int(server.server_address[1]))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import jwt as pyjwt
 import pytest
 import requests
@@ -31,6 +30,7 @@ from tests.api.insightly_world import (
     new_session_id,
     trap_server,
 )
+from tests.api.stack_tables import raw_user, stack_table
 
 pytestmark = pytest.mark.stack
 
@@ -54,23 +54,7 @@ def extension(api_url: str, sandbox: Sandbox) -> Extension:
 
 
 def _users_table(dynamodb_url: str) -> tuple[Any, str]:
-    dynamodb = boto3.client(
-        "dynamodb",
-        endpoint_url=dynamodb_url,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
-    table = next(name for name in dynamodb.list_tables()["TableNames"] if name.endswith("UsersTable"))
-    return dynamodb, table
-
-
-def _raw_user(dynamodb_url: str, user_id: str) -> dict[str, Any]:
-    dynamodb, table = _users_table(dynamodb_url)
-    item: dict[str, Any] = dynamodb.get_item(
-        TableName=table, Key={"id": {"S": user_id}}, ConsistentRead=True
-    )["Item"]
-    return item
+    return stack_table(dynamodb_url, "UsersTable")
 
 
 def _login_details(response: requests.Response) -> str:
@@ -152,7 +136,7 @@ def test_given_rc_token_when_logging_in_then_user_linked_to_the_rc_account_and_n
     client = Extension(requests.Session(), api_url)
     response = client.api_key_login(AVERY_KEY, sandbox.api_url, rc_token=sandbox.rc_token())
     assert response.status_code == 200, response.text
-    row = _raw_user(dynamodb_url, "5001-insightly")
+    row = raw_user(dynamodb_url, "5001-insightly")
     assert row["rcAccountId"] == {"S": RC_ACCOUNT}
     assert row["hashedRcAccountId"]["S"] not in ("", RC_ACCOUNT)
     assert "encryptedAccessToken" in row
@@ -185,7 +169,7 @@ def test_given_logged_in_user_when_logging_out_then_logged_out_message_and_jwt_r
     response = extension.send("POST", "/unAuthorize", None)
     assert response.status_code == 200
     assert response.json() == {"message": "Logged out of Insightly", "messageType": "success", "ttl": 1000}
-    assert "encryptedAccessToken" not in _raw_user(dynamodb_url, "5001-insightly")
+    assert "encryptedAccessToken" not in raw_user(dynamodb_url, "5001-insightly")
     again = extension.get("/contact", phoneNumber=MAYA["phone"])
     assert again.status_code == 400
     assert again.text == AUTHORIZE

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import boto3
 import jwt as pyjwt
 import pytest
 import requests
@@ -22,6 +21,7 @@ from tests.api.pipedrive_world import (
     message_body,
     new_session_id,
 )
+from tests.api.stack_tables import stack_table
 
 pytestmark = pytest.mark.stack
 
@@ -66,14 +66,7 @@ def test_given_a_login_when_users_table_read_raw_then_no_token_in_plaintext(
     grants = sandbox.control("GET", "pipedrive/state?collection=oauth")["oauth"]["grants"]
     secrets = [grant["token"] for grant in grants if grant["kind"] in ("access", "refresh")]
     assert secrets, "the sandbox should have issued tokens"
-    dynamodb = boto3.client(
-        "dynamodb",
-        endpoint_url=dynamodb_url,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
-    table = next(name for name in dynamodb.list_tables()["TableNames"] if name.endswith("UsersTable"))
+    dynamodb, table = stack_table(dynamodb_url, "UsersTable")
     raw = str(dynamodb.scan(TableName=table)["Items"])
     assert "encryptedAccessToken" in raw
     assert not [secret for secret in secrets if secret in raw]

@@ -12,9 +12,7 @@ import hmac
 import json
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import AbstractContextManager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,10 +21,10 @@ import requests
 
 from tests.api import insightly_world, pipedrive_world
 from tests.api.conftest import StackProcess
-from tests.api.insightly_world import AVERY_KEY, MAYA, message_body
+from tests.api.insightly_world import AVERY_KEY, MAYA, Trap, message_body, trap_server
 from tests.api.pipedrive_world import MAYA as PIPEDRIVE_MAYA
 from tests.api.pipedrive_world import Sandbox as PipedriveSandbox
-from tests.api.test_insightly import _raw_user
+from tests.api.stack_tables import raw_user, stack_table
 
 pytestmark = pytest.mark.stack
 
@@ -34,53 +32,9 @@ pytestmark = pytest.mark.stack
 AVERY_ID = 5001
 
 
-@dataclass
-class Listener:
-    """An HTTP server on a loopback address that records what reaches it."""
-
-    host: str
-    port: int
-    answer_user_id: int = AVERY_ID
-    redirect_to: str | None = None
-    requests: list[str] = field(default_factory=list)
-
-    @property
-    def address(self) -> str:
-        return f"{self.host}:{self.port}"
-
-
-@contextmanager
-def listener(host: str = "127.0.0.2", **options: Any) -> Iterator[Listener]:
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            record.requests.append(f"{self.command} {self.path}")
-            if record.redirect_to:
-                self.send_response(302)
-                self.send_header("Location", record.redirect_to)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            body = json.dumps({"USER_ID": record.answer_user_id, "FIRST_NAME": "Mallory"}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_POST = do_PUT = do_DELETE = _answer
-
-        def log_message(self, *_: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer((host, 0), Handler)
-    record = Listener(host=host, port=int(server.server_address[1]), **options)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield record
-    finally:
-        server.shutdown()
-        server.server_close()
+def listener(host: str = "127.0.0.2") -> AbstractContextManager[Trap]:
+    """A trap on ``host``: 127.0.0.2 is a loopback address that no allow-list names."""
+    return trap_server(host)
 
 
 @pytest.fixture
@@ -105,6 +59,14 @@ def _logout_avery(api_url: str, insightly: insightly_world.Sandbox) -> None:
     client = insightly_world.Extension(requests.Session(), api_url)
     if client.api_key_login(AVERY_KEY, insightly.api_url).status_code == 200:
         client.send("POST", "/unAuthorize", None)
+
+
+def _connected_avery(api_url: str, insightly: insightly_world.Sandbox) -> insightly_world.Extension:
+    """Avery, freshly connected to the Insightly sandbox."""
+    _logout_avery(api_url, insightly)
+    client = insightly_world.Extension(requests.Session(), api_url)
+    assert client.api_key_login(AVERY_KEY, insightly.api_url).status_code == 200
+    return client
 
 
 # -- 1. one outbound-URL policy ----------------------------------------------------------------------
@@ -150,7 +112,7 @@ def test_given_an_allowed_host_that_redirects_elsewhere_when_logging_in_then_the
     with listener() as trap, listener("127.0.0.1") as bouncer:
         bouncer.redirect_to = f"http://{trap.address}/v3.1/users/me"
         response = client.api_key_login(AVERY_KEY, f"http://{bouncer.address}/v3.1")
-        assert bouncer.requests == ["GET /v3.1/users/me"]
+        assert bouncer.requests == ["/v3.1/users/me"]
         assert trap.requests == []
     assert response.status_code == 400
     assert "jwtToken" not in response.json()
@@ -164,7 +126,7 @@ def test_given_a_login_through_an_allowed_url_when_stored_then_the_normalised_ur
     netloc = urlsplit(sandbox_url).netloc
     response = client.api_key_login(AVERY_KEY, f"  HTTP://{netloc.upper()}/insightly/v3.1/  ")
     assert response.status_code == 200, response.text
-    stored = _raw_user(dynamodb_url, f"{AVERY_ID}-insightly")["platformAdditionalInfo"]
+    stored = raw_user(dynamodb_url, f"{AVERY_ID}-insightly")["platformAdditionalInfo"]
     assert json.loads(stored["S"])["apiUrl"] == f"http://{netloc}/insightly"
 
 
@@ -195,23 +157,22 @@ def test_given_a_foreign_pipedrive_hostname_when_logging_in_then_no_jwt_and_noth
 def test_given_a_connected_user_when_someone_logs_in_as_them_through_another_address_then_refused(
     api_url: str, insightly: insightly_world.Sandbox, dynamodb_url: str
 ) -> None:
-    _logout_avery(api_url, insightly)
-    victim = insightly_world.Extension(requests.Session(), api_url)
-    assert victim.api_key_login(AVERY_KEY, insightly.api_url).status_code == 200
-    before = _raw_user(dynamodb_url, f"{AVERY_ID}-insightly")
+    victim = _connected_avery(api_url, insightly)
+    before = raw_user(dynamodb_url, f"{AVERY_ID}-insightly")
     attacker = insightly_world.Extension(requests.Session(), api_url)
     with listener("127.0.0.1") as impostor:  # an allowed address answering with the victim's user id
+        impostor.user_id = AVERY_ID
         refused = attacker.api_key_login("attackers-own-key", f"http://{impostor.address}/v3.1")
         assert refused.status_code == 400
         assert refused.json()["returnMessage"]["message"] == "Already connected from another address"
         assert "jwtToken" not in refused.json()
-        after = _raw_user(dynamodb_url, f"{AVERY_ID}-insightly")
+        after = raw_user(dynamodb_url, f"{AVERY_ID}-insightly")
         assert after["platformAdditionalInfo"] == before["platformAdditionalInfo"]
         assert after["encryptedAccessToken"] == before["encryptedAccessToken"]
         # the victim's screen pops still go to their own Insightly, never to the impostor
         lookup = victim.get("/contact", phoneNumber=MAYA["phone"])
         assert lookup.json()["successful"] is True
-        assert impostor.requests == ["GET /v3.1/users/me"]
+        assert impostor.requests == ["/v3.1/users/me"]
 
 
 def test_given_a_logged_out_user_when_they_log_in_through_another_address_then_accepted(
@@ -219,6 +180,7 @@ def test_given_a_logged_out_user_when_they_log_in_through_another_address_then_a
 ) -> None:
     _logout_avery(api_url, insightly)
     with listener("127.0.0.1") as other_pod:
+        other_pod.user_id = AVERY_ID
         moved = insightly_world.Extension(requests.Session(), api_url)
         assert moved.api_key_login(AVERY_KEY, f"http://{other_pod.address}/v3.1").status_code == 200
         moved.send("POST", "/unAuthorize", None)
@@ -341,9 +303,7 @@ def test_given_a_logout_then_a_new_login_when_the_old_jwt_is_used_then_refused_a
 def test_given_two_messages_of_one_conversation_at_once_when_logged_then_both_in_the_note_once_each(
     api_url: str, insightly: insightly_world.Sandbox
 ) -> None:
-    _logout_avery(api_url, insightly)
-    client = insightly_world.Extension(requests.Session(), api_url)
-    assert client.api_key_login(AVERY_KEY, insightly.api_url).status_code == 200
+    client = _connected_avery(api_url, insightly)
     first = client.send("POST", "/messageLog", message_body(8101, "first", conversation="777001"))
     assert first.json()["successful"] is True, first.text
     insightly.control(
@@ -376,9 +336,7 @@ def test_given_two_messages_of_one_conversation_at_once_when_logged_then_both_in
 def test_given_a_message_without_an_id_when_logged_then_400_and_nothing_claimed(
     api_url: str, insightly: insightly_world.Sandbox
 ) -> None:
-    _logout_avery(api_url, insightly)
-    client = insightly_world.Extension(requests.Session(), api_url)
-    assert client.api_key_login(AVERY_KEY, insightly.api_url).status_code == 200
+    client = _connected_avery(api_url, insightly)
     body = message_body(1, "no id", conversation="777002")
     del body["logInfo"]["messages"][0]["id"]
     response = client.send("POST", "/messageLog", body)
@@ -394,19 +352,10 @@ def test_given_a_message_without_an_id_when_logged_then_400_and_nothing_claimed(
 def test_given_another_companys_account_in_the_request_when_logging_a_call_then_its_admin_settings_are_unused(
     api_url: str, pipedrive: PipedriveSandbox, dynamodb_url: str, local_stack: StackProcess, spoof: str
 ) -> None:
-    import boto3
-
     secrets = json.loads((local_stack.stdout_path.parent / "state" / "dev-secrets.json").read_text())
     other_account = "99887766"
     other_hash = hmac.new(secrets["HASH_KEY"].encode(), other_account.encode(), hashlib.sha256).hexdigest()
-    dynamodb = boto3.client(
-        "dynamodb",
-        endpoint_url=dynamodb_url,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
-    table = next(name for name in dynamodb.list_tables()["TableNames"] if name.endswith("AdminConfigsTable"))
+    dynamodb, table = stack_table(dynamodb_url, "AdminConfigsTable")
     settings = {"pipedriveCallActivityType": {"value": "meeting"}}
     dynamodb.put_item(
         TableName=table, Item={"id": {"S": other_hash}, "userSettings": {"S": json.dumps(settings)}}

@@ -6,37 +6,13 @@ from __future__ import annotations
 import importlib
 import json
 import time
-import uuid
 from typing import Any
 
 import pytest
 
-from appconnect import locks, session, users
+from appconnect import locks
+from tests.reliability.stored_users import store_user
 from tests.unit.conftest import LambdaContext, http_event
-
-
-def saved_user(platform: str, *, token_expiry: float | None) -> tuple[str, str]:
-    """A stored user of ``platform`` and a JWT for them."""
-    user_id = f"{uuid.uuid4().int % 10**9}-{platform}"
-    model = users.save_login(
-        users.Login(
-            user_id=user_id,
-            platform=platform,
-            name="Jordan Lee",
-            hostname="sandbox.pipedrive.com",
-            access_token="access",
-            refresh_token="refresh",
-            token_expiry=token_expiry,
-            timezone_name="",
-            timezone_offset="",
-            platform_additional_info={},
-            rc_account_id=None,
-            hashed_rc_account_id=None,
-            hashed_rc_extension_id=None,
-        ),
-        lambda hostname, _info: hostname,
-    )
-    return user_id, session.issue(model.id, platform, generation=int(model.session_generation or 0))
 
 
 def invoke(
@@ -48,7 +24,7 @@ def invoke(
 
 
 def test_given_a_refresh_held_elsewhere_too_long_when_a_screen_pop_arrives_then_200_with_a_message() -> None:
-    user_id, jwt = saved_user("pipedrive", token_expiry=time.time() + 30)  # due for a refresh
+    user_id, jwt = store_user("pipedrive", token_expiry=time.time() + 30)  # due for a refresh
     holder = locks.acquire(f"refresh#{user_id}", lease_s=60)  # a live refresh elsewhere that never ends
     assert holder is not None
     started = time.monotonic()
@@ -108,7 +84,7 @@ def test_given_a_user_of_a_platform_whose_connector_is_not_built_when_calling_th
 ) -> None:
     from appconnect.models import CallLogModel, MessageLogModel
 
-    user_id, jwt = saved_user("bullhorn", token_expiry=time.time() + 3600)
+    user_id, jwt = store_user("bullhorn", token_expiry=time.time() + 3600)
     result = invoke(
         function, method, path, jwt, query=query, body=json.dumps(request_body) if request_body else None
     )

@@ -14,6 +14,7 @@ from appconnect import deadline, locks, oauth, token_refresh, users
 from appconnect.connector import Connector, OAuthInfo
 from appconnect.errors import AuthorizationRequired
 from appconnect.models import CacheModel
+from tests.reliability.stored_users import store_user
 
 
 class FakeOAuthConnector(Connector):
@@ -28,24 +29,8 @@ class FakeOAuthConnector(Connector):
 
 
 def expiring_user() -> str:
-    user_id = f"{uuid.uuid4().int % 10**9}-pipedrive"
-    users.save_login(
-        users.Login(
-            user_id=user_id,
-            platform="pipedrive",
-            name="Jordan Lee",
-            hostname="sandbox.pipedrive.com",
-            access_token="old-access",
-            refresh_token="old-refresh",
-            token_expiry=time.time() + 30,  # inside the refresh margin
-            timezone_name="",
-            timezone_offset="",
-            platform_additional_info={},
-            rc_account_id=None,
-            hashed_rc_account_id=None,
-            hashed_rc_extension_id=None,
-        ),
-        lambda hostname, _info: hostname,
+    user_id, _jwt = store_user(
+        "pipedrive", token_expiry=time.time() + 30, access_token="old-access", refresh_token="old-refresh"
     )
     return user_id
 

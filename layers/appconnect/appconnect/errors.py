@@ -179,7 +179,8 @@ def return_message(
     return result
 
 
-def _details(*texts: str) -> list[dict[str, Any]]:
+def details(*texts: str) -> list[dict[str, Any]]:
+    """The reference's ``details`` block: one "Details" section with a text item per line."""
     return [
         {
             "title": "Details",
@@ -230,7 +231,7 @@ def crm_failure(error: CrmError, operation: str, platform: str) -> dict[str, Any
         wait = f"in {int(error.retry_after)} seconds" if error.retry_after else "in the next minute"
         message = return_message(
             "Rate limit exceeded",
-            details=_details(
+            details=details(
                 f"You have exceeded the maximum number of requests allowed by {platform}. "
                 f"Please try again {wait}. If the problem persists please contact support."
             ),
@@ -238,7 +239,7 @@ def crm_failure(error: CrmError, operation: str, platform: str) -> dict[str, Any
     elif isinstance(error, CrmAuthError):
         message = return_message(
             "Authorization error",
-            details=_details(
+            details=details(
                 f"It seems like there's something wrong with your authorization of {platform}. "
                 f"Please Logout and then Connect your {platform} account within this extension."
             ),
@@ -246,7 +247,7 @@ def crm_failure(error: CrmError, operation: str, platform: str) -> dict[str, Any
     elif isinstance(error, SessionRenewalFailed):
         message = return_message(
             f"Could not renew your {platform} session",
-            details=_details(
+            details=details(
                 f"App Connect could not renew your {platform} session just now ({error}). Please try again "
                 "in a moment. If it keeps failing, ask your administrator to check the server's "
                 f"{platform} app settings."
@@ -255,7 +256,7 @@ def crm_failure(error: CrmError, operation: str, platform: str) -> dict[str, Any
     elif isinstance(error, CrmNotFound):
         title, _ = _OPERATION_MESSAGES.get(operation, (f"Error performing {operation}", ""))
         message = return_message(
-            title, details=_details(f"The record was not found on {platform}. It may have been deleted.")
+            title, details=details(f"The record was not found on {platform}. It may have been deleted.")
         )
     else:
         title, text = _OPERATION_MESSAGES.get(
@@ -267,7 +268,7 @@ def crm_failure(error: CrmError, operation: str, platform: str) -> dict[str, Any
             texts.append(f"{platform} said: {error}")
         elif isinstance(error, CrmUnavailable):
             texts.append(f"{platform} is not responding right now. Please try again in a moment.")
-        message = return_message(title, details=_details(*texts))
+        message = return_message(title, details=details(*texts))
     return {"successful": False, "returnMessage": message}
 
 

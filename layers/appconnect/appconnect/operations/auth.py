@@ -15,6 +15,7 @@ from appconnect.errors import (
     CrmError,
     JsonBadRequest,
     crm_failure,
+    details,
     return_message,
 )
 from appconnect.http import Request, Response, text
@@ -80,20 +81,11 @@ def _rehome_refused(connector: Connector) -> dict[str, Any]:
         "returnMessage": return_message(
             "Already connected from another address",
             "warning",
-            details=[
-                {
-                    "title": "Details",
-                    "items": [
-                        {
-                            "id": "1",
-                            "type": "text",
-                            "text": f"This {name} user is already connected to App Connect through another "
-                            f"{name} address. Please log out of {name} in App Connect's settings first, "
-                            "then connect again.",
-                        }
-                    ],
-                }
-            ],
+            details=details(
+                f"This {name} user is already connected to App Connect through another "
+                f"{name} address. Please log out of {name} in App Connect's settings first, "
+                "then connect again."
+            ),
         )
     }
 
@@ -101,37 +93,40 @@ def _rehome_refused(connector: Connector) -> dict[str, Any]:
 def _finish_login(
     request: Request,
     connector: Connector,
-    platform: str,
     hostname: str,
     result: dict[str, Any],
-    access_token: str,
-    refresh_token: str | None,
-    expiry: float | None,
+    tokens: oauth.Tokens,
     rc_account: tuple[str | None, str | None],
-) -> dict[str, Any]:
+    *,
+    refused_status: int,
+) -> Response | dict[str, Any]:
     """Save the user a connector's successful ``get_user_info`` described, and answer with a JWT.
 
-    Raises :class:`users.LoginWouldRehome` when the user is connected through another CRM address."""
+    A user connected through another CRM address is refused (``refused_status``) and nothing is saved."""
     info = result["platformUserInfo"]
     additional = dict(info.get("platformAdditionalInfo") or {})
-    model = users.save_login(
-        users.Login(
-            user_id=str(info["id"]),
-            platform=platform,
-            name=str(info.get("name") or ""),
-            hostname=str(info.get("overridingHostname") or hostname or ""),
-            access_token=access_token,
-            refresh_token=refresh_token,
-            token_expiry=expiry,
-            timezone_name=str(info.get("timezoneName") or ""),
-            timezone_offset=str(info.get("timezoneOffset") or ""),
-            platform_additional_info={k: v for k, v in additional.items() if k not in _SECRET_INFO_KEYS},
-            rc_account_id=rc_account[0],
-            hashed_rc_account_id=rc_account[1],
-            hashed_rc_extension_id=request.headers.get("rc-extension-id") or None,
-        ),
-        lambda host, extra: connector.api_home(hostname=host, additional_info=extra),
+    platform = connector.platform
+    login = users.Login(
+        user_id=str(info["id"]),
+        platform=platform,
+        name=str(info.get("name") or ""),
+        hostname=str(info.get("overridingHostname") or hostname or ""),
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
+        token_expiry=tokens.expires_at,
+        timezone_name=str(info.get("timezoneName") or ""),
+        timezone_offset=str(info.get("timezoneOffset") or ""),
+        platform_additional_info={k: v for k, v in additional.items() if k not in _SECRET_INFO_KEYS},
+        rc_account_id=rc_account[0],
+        hashed_rc_account_id=rc_account[1],
+        hashed_rc_extension_id=request.headers.get("rc-extension-id") or None,
     )
+    try:
+        model = users.save_login(
+            login, lambda host, extra: connector.api_home(hostname=host, additional_info=extra)
+        )
+    except users.LoginWouldRehome:
+        return Response(body=_rehome_refused(connector), status=refused_status)
     return _login_answer(model, platform, str(info.get("name") or ""), result.get("returnMessage"))
 
 
@@ -152,7 +147,7 @@ def oauth_callback(request: Request) -> Response | dict[str, Any]:
     connector = _connector(platform)
     token_url = request.param("tokenUrl") or ""
     api_url = request.param("apiUrl") or ""
-    rc_account_id, hashed_account_id = _rc_account(request)
+    rc_account = _rc_account(request)
     try:
         info = connector.get_oauth_info(
             hostname=hostname, token_url=token_url, api_url=api_url, server_url=request.server_url
@@ -173,20 +168,7 @@ def oauth_callback(request: Request) -> Response | dict[str, Any]:
         raise JsonBadRequest(str(error) or "The CRM refused the login.") from error
     if not result.get("successful"):
         return {"returnMessage": result.get("returnMessage")}
-    try:
-        return _finish_login(
-            request,
-            connector,
-            platform,
-            hostname,
-            result,
-            tokens.access_token,
-            tokens.refresh_token,
-            tokens.expires_at,
-            (rc_account_id, hashed_account_id),
-        )
-    except users.LoginWouldRehome:
-        return _rehome_refused(connector)
+    return _finish_login(request, connector, hostname, result, tokens, rc_account, refused_status=200)
 
 
 def api_key_login(request: Request) -> Response | dict[str, Any]:
@@ -204,7 +186,7 @@ def api_key_login(request: Request) -> Response | dict[str, Any]:
     if api_key and "apiKey" not in additional:
         additional = {**additional, "apiKey": api_key}
     hostname = str(body.get("hostname") or "")
-    rc_account_id, hashed_account_id = _rc_account(request)
+    rc_account = _rc_account(request)
     try:
         result = connector.get_user_info(
             auth_header=f"Basic {connector.get_basic_auth(api_key=str(api_key))}",
@@ -217,20 +199,8 @@ def api_key_login(request: Request) -> Response | dict[str, Any]:
     if not result.get("successful"):
         return Response(body={"returnMessage": result.get("returnMessage")}, status=400)
     api_key = str(result["platformUserInfo"].get("overridingApiKey") or api_key)
-    try:
-        return _finish_login(
-            request,
-            connector,
-            platform,
-            hostname,
-            result,
-            api_key,
-            None,
-            None,
-            (rc_account_id, hashed_account_id),
-        )
-    except users.LoginWouldRehome:
-        return Response(body=_rehome_refused(connector), status=400)
+    credentials = oauth.Tokens(access_token=api_key, refresh_token=None, expires_at=None)
+    return _finish_login(request, connector, hostname, result, credentials, rc_account, refused_status=400)
 
 
 def unauthorize(request: Request) -> Response | dict[str, Any]:
@@ -253,20 +223,11 @@ def unauthorize(request: Request) -> Response | dict[str, Any]:
         message = return_message(
             f"Logged out of {name}",
             "warning",
-            details=[
-                {
-                    "title": "Details",
-                    "items": [
-                        {
-                            "id": "1",
-                            "type": "text",
-                            "text": f"App Connect has forgotten your {name} credentials, but {name} did not "
-                            "confirm that it revoked them. To be sure, remove App Connect's access in your "
-                            f"{name} account settings.",
-                        }
-                    ],
-                }
-            ],
+            details=details(
+                f"App Connect has forgotten your {name} credentials, but {name} did not "
+                "confirm that it revoked them. To be sure, remove App Connect's access in your "
+                f"{name} account settings."
+            ),
         )
     finally:
         users.forget_credentials(loaded[1].id)
