@@ -33,7 +33,7 @@ TABLE_KEYS: Mapping[str, tuple[str, str | None]] = MappingProxyType(
     {
         USERS: ("id", None),
         ADMIN_CONFIGS: ("id", None),
-        CALL_LOGS: ("userId", "sessionId"),
+        CALL_LOGS: ("userId", "logKey"),
         MESSAGE_LOGS: ("userId", "id"),
         CACHE: ("id", None),
     }
@@ -42,7 +42,7 @@ TABLE_ATTRIBUTE_TYPES: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         USERS: {"id": "S", "refreshShard": "S", "tokenExpiresAt": "N"},
         ADMIN_CONFIGS: {"id": "S"},
-        CALL_LOGS: {"userId": "S", "sessionId": "S"},
+        CALL_LOGS: {"userId": "S", "logKey": "S"},
         MESSAGE_LOGS: {"userId": "S", "id": "S"},
         CACHE: {"id": "S"},
     }
@@ -259,7 +259,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/callLog",
         "get_call_log",
         "GetCallLogFunction",
-        **_merge(USER_WITH_REFRESH, {CALL_LOGS: _dynamodb("BatchGetItem")}),
+        **_merge(USER_WITH_REFRESH, {CALL_LOGS: _dynamodb("Query")}),
     ),
     _api(
         "createCallLog",
@@ -278,7 +278,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/callLog",
         "update_call_log",
         "UpdateCallLogFunction",
-        **_merge(USER_WITH_REFRESH, {CALL_LOGS: _dynamodb("GetItem", "UpdateItem"), **_ADMIN_CONFIG_READ}),
+        **_merge(USER_WITH_REFRESH, {CALL_LOGS: _dynamodb("Query"), **_ADMIN_CONFIG_READ}),
     ),
     _api(
         "upsertCallDisposition",
@@ -286,7 +286,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/callDisposition",
         "upsert_call_disposition",
         "UpsertCallDispositionFunction",
-        **_merge(USER_WITH_REFRESH, {CALL_LOGS: _dynamodb("GetItem", "UpdateItem")}),
+        **_merge(USER_WITH_REFRESH, {CALL_LOGS: _dynamodb("Query")}),
     ),
     _api(
         "cacheCallNote",

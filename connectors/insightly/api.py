@@ -20,7 +20,7 @@ from appconnect.connector.client import (
     ensure_allowed,
     parse_outbound_url,
 )
-from appconnect.errors import CrmAuthError
+from appconnect.errors import CrmAuthError, CrmBadAnswer
 
 PLATFORM = "insightly"
 #: Insightly answers these on every call (a daily quota); captured for ``extraDataTracking``
@@ -81,9 +81,16 @@ class InsightlyApi:
 
     def search(self, collection: str, field: str, value: str) -> list[dict[str, Any]]:
         """``GET /{collection}/search`` for records whose ``field`` equals ``value`` (full records)."""
-        body = self.get(
-            f"/{collection}/search", params={"field_name": field, "field_value": value, "brief": "false"}
+        response = self.client.get(
+            self.url(f"/{collection}/search"),
+            headers=self._headers,
+            params={"field_name": field, "field_value": value, "brief": "false"},
         )
+        body = response.body
         if isinstance(body, dict) and isinstance(body.get("items"), list):  # count_total=true shape
             body = body["items"]
-        return [r for r in body if isinstance(r, dict)] if isinstance(body, list) else []
+        if isinstance(body, list):
+            return [r for r in body if isinstance(r, dict)]
+        if not response.text.strip():
+            return []  # an empty answer: nothing matched
+        raise CrmBadAnswer(f"Insightly answered a {collection} search with something else", platform=PLATFORM)

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from appconnect.connector import AuthType, Connector, CrmUser
 from appconnect.connector.client import DisallowedUrl
 from appconnect.connector.helpers import MAX_PARALLEL, correspondent_names, in_parallel, shared_sms_parts
-from appconnect.errors import CrmAuthError, CrmBadRequest, CrmError, CrmNotFound, return_message
+from appconnect.errors import CrmAuthError, CrmBadRequest, CrmError, CrmNotFound, details, return_message
 from appconnect.observability import logger
 from connectors.insightly.api import InsightlyApi, api_base
 from connectors.insightly.phones import field_names, phone_candidates, values_for_extra_fields
@@ -55,6 +55,13 @@ from connectors.insightly.records import (
     to_contact,
 )
 
+#: the reference's answer to a rejected API key, word for word
+KEY_REFUSED = "Could not load user information Please check your API key and try again."
+KEY_REFUSED_DETAIL = (
+    "Insightly was unable to fetch information for the currently logged in user. "
+    "Please check your permissions in Insightly and make sure you have permission to access and read user "
+    "information."
+)
 NEW_CONTACT = {
     "id": "createNewContact",
     "name": "Create new contact...",
@@ -139,7 +146,7 @@ class InsightlyConnector(Connector):
         try:
             me = api.get("/users/me")
         except CrmAuthError:
-            return _login_failure("Please check your API key and try again.")
+            return _login_failure(KEY_REFUSED_DETAIL, message=KEY_REFUSED)
         except CrmNotFound:
             return _login_failure("Please check your API URL and try again.")
         if not isinstance(me, dict) or me.get("USER_ID") is None:
@@ -419,7 +426,8 @@ class InsightlyConnector(Connector):
             message = return_message(
                 f"{success}, but Insightly refused the link to: {', '.join(failed)}.", "warning", 5000
             )
-        return {"logId": str(event_id), "returnMessage": message, "extraDataTracking": api.tracking}
+        # Insightly's EVENT_ID, a number: the extension receives it as the reference sends it
+        return {"logId": event_id, "returnMessage": message, "extraDataTracking": api.tracking}
 
     def update_call_log(
         self,
@@ -627,15 +635,10 @@ class InsightlyConnector(Connector):
 # -- helpers -----------------------------------------------------------------------------------------------
 
 
-def _login_failure(detail: str) -> dict[str, Any]:
+def _login_failure(detail: str, message: str = "Could not load user information") -> dict[str, Any]:
     return {
         "successful": False,
-        "returnMessage": return_message(
-            "Could not load user information",
-            "warning",
-            3000,
-            details=[{"title": "Details", "items": [{"id": "1", "type": "text", "text": detail}]}],
-        ),
+        "returnMessage": return_message(message, "warning", 3000, details=details(detail)),
     }
 
 
@@ -767,7 +770,7 @@ def _find_event(
                 event = _event(api, numeric_id(event.get("EVENT_ID"), "event id"))
             linked = person_link(event)
             if linked is not None and linked == (kind, person):
-                return str(event["EVENT_ID"])
+                return event["EVENT_ID"]  # the id as Insightly gives it, as create_call_log does
             if linked is None and unlinked is None:
                 unlinked = event
         if len(events) < RECOVERY_PAGE_SIZE:

@@ -24,7 +24,7 @@ from appconnect.connector.helpers import (
     in_parallel,
     shared_sms_parts,
 )
-from appconnect.errors import ApiError, BadRequest, CrmError, return_message
+from appconnect.errors import ApiError, BadRequest, CrmBadAnswer, CrmError, return_message
 from appconnect.observability import logger
 from connectors.pipedrive.activity_types import (
     CALL_SETTING,
@@ -51,12 +51,7 @@ from connectors.pipedrive.formatting import (
 #: pages of 100 activities searched when recovering an interrupted call log
 RECOVERY_PAGES = 3
 
-NEW_CONTACT = {
-    "id": "createNewContact",
-    "name": "Create new contact...",
-    "additionalInfo": None,
-    "isNewContact": True,
-}
+NEW_CONTACT = {"id": "createNewContact", "name": "Create new contact...", "isNewContact": True}
 CALL_TYPE_MISSING = (
     'Call logging requires an active activity type containing the word "call" (case insensitive), '
     "or one explicitly assigned by an admin under Admin > Account settings."
@@ -255,8 +250,8 @@ class PipedriveConnector(Connector):
         if not number.startswith("+"):
             number = number.replace(" ", "+", 1)  # an unencoded "+" arrives as a space
         if "+" not in number:
+            # the reference answers this without a "successful" key
             return {
-                "successful": False,
                 "matchedContactInfo": None,
                 "returnMessage": return_message(
                     "Logging against internal extension number is not supported.", "warning", 3000
@@ -350,7 +345,8 @@ class PipedriveConnector(Connector):
         body.update(_links(submission, org_id))
         data = data_of(api.post(api.company("/api/v2/activities"), body)) or {}
         return {
-            "logId": _log_id(data.get("id")),
+            # Pipedrive's own id, a number: the extension receives it as the reference sends it
+            "logId": _activity_id(data),
             "returnMessage": return_message("Call logged", "success", 2000),
             "extraDataTracking": api.tracking,
         }
@@ -580,7 +576,7 @@ class PipedriveConnector(Connector):
         body.update(_links(additional_submission or {}, org_id))
         data = data_of(api.post(api.company("/api/v2/activities"), body)) or {}
         return {
-            "logId": _log_id(data.get("id")),
+            "logId": _activity_id(data),
             "returnMessage": return_message("Message logged", "success", 1000),
             "extraDataTracking": api.tracking,
         }
@@ -697,7 +693,7 @@ def _find_activity(
                 and activity.get("due_date") == due.get("due_date")
                 and activity.get("due_time") == due.get("due_time")
             ):
-                return _log_id(activity.get("id"))
+                return activity.get("id")  # the id as Pipedrive gives it, as create_call_log does
         cursor = ((body or {}).get("additional_data") or {}).get("next_cursor")
         if not cursor:
             return None
@@ -729,14 +725,22 @@ def _search_term(number: str) -> str:
 
 
 def _search_items(body: Any) -> list[dict[str, Any]]:
+    """The persons of a search answer; :class:`CrmBadAnswer` when it is not one (``null``, not JSON)."""
     data = body.get("data") if isinstance(body, dict) else None
-    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise CrmBadAnswer("Pipedrive answered a person search without its data", platform=PLATFORM)
+    items = data.get("items")
     persons = []
     for entry in items or []:
         item = entry.get("item") if isinstance(entry, dict) else None
         if isinstance(item, dict) and item.get("id") is not None:
             persons.append(item)
     return persons
+
+
+def _activity_id(data: Mapping[str, Any]) -> Any:
+    """A new activity's id as Pipedrive gives it (a number), or ``None``."""
+    return data.get("id") if data.get("id") not in (None, "") else None
 
 
 def _open_deals(api: PipedriveApi, person_id: Any) -> list[dict[str, Any]]:
@@ -841,10 +845,6 @@ def _links(submission: Mapping[str, Any], org_id: int | None) -> dict[str, Any]:
     if org_id:
         links["org_id"] = org_id
     return links
-
-
-def _log_id(value: Any) -> str | None:
-    return str(value) if value not in (None, "") else None
 
 
 def _assignee(submission: Mapping[str, Any], user_mappings: Sequence[Mapping[str, Any]] | None) -> int | None:

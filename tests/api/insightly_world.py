@@ -191,3 +191,18 @@ def trap_server(host: str = "127.0.0.1") -> Iterator[Trap]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def logout_avery(api_url: str, sandbox: Sandbox) -> None:
+    """Earlier tests may have left Avery connected: start from a logged-out Avery."""
+    client = Extension(requests.Session(), api_url)
+    if client.api_key_login(AVERY_KEY, sandbox.api_url).status_code == 200:
+        client.send("POST", "/unAuthorize", None)
+
+
+def connected_avery(api_url: str, sandbox: Sandbox) -> Extension:
+    """Avery, freshly connected to the Insightly sandbox."""
+    logout_avery(api_url, sandbox)
+    client = Extension(requests.Session(), api_url)
+    assert client.api_key_login(AVERY_KEY, sandbox.api_url).status_code == 200
+    return client

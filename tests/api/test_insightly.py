@@ -31,6 +31,7 @@ from tests.api.insightly_world import (
     trap_server,
 )
 from tests.api.stack_tables import raw_user, stack_table
+from tests.connectors.test_insightly_connector import REFERENCE_KEY_REFUSED
 
 pytestmark = pytest.mark.stack
 
@@ -92,15 +93,7 @@ def test_given_unknown_api_key_when_logging_in_then_400_with_check_your_api_key_
     client = Extension(requests.Session(), api_url)
     response = client.api_key_login("not-a-real-key", sandbox.api_url)
     assert response.status_code == 400
-    body = response.json()
-    assert set(body) == {"returnMessage"}
-    message = body["returnMessage"]
-    assert (message["message"], message["messageType"], message["ttl"]) == (
-        "Could not load user information",
-        "warning",
-        3000,
-    )
-    assert _login_details(response) == "Please check your API key and try again."
+    assert response.json() == {"returnMessage": REFERENCE_KEY_REFUSED}
 
 
 @pytest.mark.parametrize("host", ["2130706433", "127.1", "0x7f000001"])
@@ -282,7 +275,8 @@ def test_given_a_call_when_logged_fetched_and_updated_then_insightly_event_and_l
 
     found = extension.get("/callLog", sessionIds=f"{session_id},999").json()
     assert found["logs"] == [
-        {"sessionId": session_id, "matched": True, "logId": created["logId"]},
+        # as the reference: the stored id comes back as text, where POST /callLog answered a number
+        {"sessionId": session_id, "matched": True, "logId": str(created["logId"])},
         {"sessionId": "999", "matched": False},
     ]
     detailed = extension.get("/callLog", sessionIds=session_id, requireDetails="true").json()
@@ -303,7 +297,8 @@ def test_given_a_call_when_logged_fetched_and_updated_then_insightly_event_and_l
     }
     updated = extension.send("PATCH", "/callLog", update).json()
     assert updated["successful"] is True
-    assert updated["logId"] == created["logId"]
+    assert isinstance(created["logId"], int)  # the CRM's number, as the reference answers it
+    assert updated["logId"] == str(created["logId"])
     event = sandbox.event(created["logId"])
     assert event["TITLE"] == "Fleet renewal call"
     assert "Customer will renew." in event["DETAILS"]
@@ -381,11 +376,11 @@ def test_given_20_concurrent_posts_of_one_call_when_logged_then_one_event_and_ev
     events = sandbox.events()
     assert len(events) == before + 1
     assert all(answer["successful"] is True for answer in answers)
-    assert {answer.get("logId") for answer in answers} == {str(events[-1]["EVENT_ID"])}
+    assert {answer.get("logId") for answer in answers} == {events[-1]["EVENT_ID"]}  # a number, every time
     assert len(links(events[-1])) == 3, "the links were written once"
 
 
-def _abandoned_attempt(sandbox: Sandbox, dynamodb_url: str, session_id: str, seconds_ago: float) -> str:
+def _abandoned_attempt(sandbox: Sandbox, dynamodb_url: str, session_id: str, seconds_ago: float) -> int:
     """What an attempt killed between Insightly's write and its DynamoDB record leaves behind: the
     linked event, written ``seconds_ago``, and the attempt's claim, marked ``unknown``."""
     began = time.time() - seconds_ago
@@ -409,12 +404,12 @@ def _abandoned_attempt(sandbox: Sandbox, dynamodb_url: str, session_id: str, sec
             timeout=30,
         )
     sandbox.control("POST", "insightly/clock", {"real": True})
-    dynamodb, _ = _users_table(dynamodb_url)
-    table = next(name for name in dynamodb.list_tables()["TableNames"] if name.endswith("CallLogsTable"))
+    dynamodb, table = stack_table(dynamodb_url, "CallLogsTable")
     dynamodb.put_item(
         TableName=table,
         Item={
             "userId": {"S": "5001-insightly"},
+            "logKey": {"S": f"{session_id}#"},  # a call log posted without an extension identity
             "sessionId": {"S": session_id},
             "platform": {"S": "insightly"},
             "status": {"S": "unknown"},
@@ -423,7 +418,7 @@ def _abandoned_attempt(sandbox: Sandbox, dynamodb_url: str, session_id: str, sec
             "leaseUntil": {"N": str(began + 26)},
         },
     )
-    return str(event["EVENT_ID"])
+    return int(event["EVENT_ID"])
 
 
 @pytest.mark.parametrize(
@@ -440,7 +435,7 @@ def test_given_attempt_killed_after_insightly_wrote_the_event_when_retried_then_
     assert retried["logId"] == written
     assert len(sandbox.events()) == 1
     found = extension.get("/callLog", sessionIds=session_id).json()
-    assert found["logs"] == [{"sessionId": session_id, "matched": True, "logId": written}]
+    assert found["logs"] == [{"sessionId": session_id, "matched": True, "logId": str(written)}]
 
 
 # -- message logs ----------------------------------------------------------------------------------

@@ -21,7 +21,15 @@ import requests
 
 from tests.api import insightly_world, pipedrive_world
 from tests.api.conftest import StackProcess
-from tests.api.insightly_world import AVERY_KEY, MAYA, Trap, message_body, trap_server
+from tests.api.insightly_world import (
+    AVERY_KEY,
+    MAYA,
+    Trap,
+    connected_avery,
+    logout_avery,
+    message_body,
+    trap_server,
+)
 from tests.api.pipedrive_world import MAYA as PIPEDRIVE_MAYA
 from tests.api.pipedrive_world import Sandbox as PipedriveSandbox
 from tests.api.stack_tables import raw_user, stack_table
@@ -52,21 +60,6 @@ def pipedrive(sandbox_url: str, http: requests.Session) -> Iterator[PipedriveSan
     yield box
     box.control("DELETE", "pipedrive/faults")
     box.config(access_ttl=3599)
-
-
-def _logout_avery(api_url: str, insightly: insightly_world.Sandbox) -> None:
-    """Earlier tests may have left Avery connected: start from a logged-out Avery."""
-    client = insightly_world.Extension(requests.Session(), api_url)
-    if client.api_key_login(AVERY_KEY, insightly.api_url).status_code == 200:
-        client.send("POST", "/unAuthorize", None)
-
-
-def _connected_avery(api_url: str, insightly: insightly_world.Sandbox) -> insightly_world.Extension:
-    """Avery, freshly connected to the Insightly sandbox."""
-    _logout_avery(api_url, insightly)
-    client = insightly_world.Extension(requests.Session(), api_url)
-    assert client.api_key_login(AVERY_KEY, insightly.api_url).status_code == 200
-    return client
 
 
 # -- 1. one outbound-URL policy ----------------------------------------------------------------------
@@ -121,7 +114,7 @@ def test_given_an_allowed_host_that_redirects_elsewhere_when_logging_in_then_the
 def test_given_a_login_through_an_allowed_url_when_stored_then_the_normalised_url_is_kept(
     api_url: str, sandbox_url: str, insightly: insightly_world.Sandbox, dynamodb_url: str
 ) -> None:
-    _logout_avery(api_url, insightly)
+    logout_avery(api_url, insightly)
     client = insightly_world.Extension(requests.Session(), api_url)
     netloc = urlsplit(sandbox_url).netloc
     response = client.api_key_login(AVERY_KEY, f"  HTTP://{netloc.upper()}/insightly/v3.1/  ")
@@ -157,7 +150,7 @@ def test_given_a_foreign_pipedrive_hostname_when_logging_in_then_no_jwt_and_noth
 def test_given_a_connected_user_when_someone_logs_in_as_them_through_another_address_then_refused(
     api_url: str, insightly: insightly_world.Sandbox, dynamodb_url: str
 ) -> None:
-    victim = _connected_avery(api_url, insightly)
+    victim = connected_avery(api_url, insightly)
     before = raw_user(dynamodb_url, f"{AVERY_ID}-insightly")
     attacker = insightly_world.Extension(requests.Session(), api_url)
     with listener("127.0.0.1") as impostor:  # an allowed address answering with the victim's user id
@@ -178,7 +171,7 @@ def test_given_a_connected_user_when_someone_logs_in_as_them_through_another_add
 def test_given_a_logged_out_user_when_they_log_in_through_another_address_then_accepted(
     api_url: str, insightly: insightly_world.Sandbox
 ) -> None:
-    _logout_avery(api_url, insightly)
+    logout_avery(api_url, insightly)
     with listener("127.0.0.1") as other_pod:
         other_pod.user_id = AVERY_ID
         moved = insightly_world.Extension(requests.Session(), api_url)
@@ -303,7 +296,7 @@ def test_given_a_logout_then_a_new_login_when_the_old_jwt_is_used_then_refused_a
 def test_given_two_messages_of_one_conversation_at_once_when_logged_then_both_in_the_note_once_each(
     api_url: str, insightly: insightly_world.Sandbox
 ) -> None:
-    client = _connected_avery(api_url, insightly)
+    client = connected_avery(api_url, insightly)
     first = client.send("POST", "/messageLog", message_body(8101, "first", conversation="777001"))
     assert first.json()["successful"] is True, first.text
     insightly.control(
@@ -336,7 +329,7 @@ def test_given_two_messages_of_one_conversation_at_once_when_logged_then_both_in
 def test_given_a_message_without_an_id_when_logged_then_400_and_nothing_claimed(
     api_url: str, insightly: insightly_world.Sandbox
 ) -> None:
-    client = _connected_avery(api_url, insightly)
+    client = connected_avery(api_url, insightly)
     body = message_body(1, "no id", conversation="777002")
     del body["logInfo"]["messages"][0]["id"]
     response = client.send("POST", "/messageLog", body)

@@ -109,7 +109,8 @@ def test_given_crm_error_escapes_an_operation_when_called_then_200_with_the_oper
     def crm_down(_request: Request) -> Response:
         raise CrmUnavailable("pipedrive is down", status=503, platform="pipedrive")
 
-    result = call(api_handler("findContact", crm_down))
+    token = session.issue("9-pipedrive", "pipedrive")
+    result = call(api_handler("findContact", crm_down), headers={"authorization": f"Bearer {token}"})
     assert result["statusCode"] == 200
     body = json.loads(result["body"])
     assert body["successful"] is False
@@ -119,11 +120,11 @@ def test_given_crm_error_escapes_an_operation_when_called_then_200_with_the_oper
 
 
 def test_given_unimplemented_route_when_called_then_501_with_clear_message() -> None:
-    result = call(not_implemented("findContact"))
+    result = call(not_implemented("updateAdminSettings"))
     assert result["statusCode"] == 501
     body = json.loads(result["body"])
     assert body["successful"] is False
-    assert "findContact is not implemented" in body["error"]
+    assert "updateAdminSettings is not implemented" in body["error"]
 
 
 def test_given_rc_token_in_header_with_bearer_prefix_when_read_then_prefix_stripped() -> None:

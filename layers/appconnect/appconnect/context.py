@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from appconnect import token_refresh, users
 from appconnect.connector import Connector, CrmUser, UnknownPlatform, get_connector
-from appconnect.errors import AuthorizationRequired, ConnectorNotBuilt, JsonBadRequest
+from appconnect.errors import AuthorizationRequired, ConnectorNotBuilt, JsonBadRequest, UserMissing
 from appconnect.http import Request
 from appconnect.models import UserModel
 from appconnect.session import Session
@@ -49,14 +49,13 @@ def connector_for(session: Session) -> Connector:
 
 
 def load_user(request: Request) -> tuple[Session, UserModel]:
-    """The caller's stored user; the reference's 400 when there is none or the session was logged out."""
+    """The caller's stored user. A JWT that a logout ended answers like no JWT; a user that is gone (or
+    belongs to another platform) raises :class:`UserMissing`, which each route answers its own way."""
     session = request.require_session()
     model = users.load(session.user_id)
-    if (
-        model is None
-        or model.platform != session.platform
-        or (model.session_generation or 0) != session.generation
-    ):
+    if model is None or model.platform != session.platform:
+        raise UserMissing()
+    if (model.session_generation or 0) != session.generation:
         raise AuthorizationRequired()
     return session, model
 
@@ -69,7 +68,7 @@ def authenticate(request: Request, loaded: tuple[Session, UserModel] | None = No
     session, model = loaded or load_user(request)
     connector = connector_for(session)
     if not model.encrypted_access_token:
-        raise AuthorizationRequired()
+        raise UserMissing()
     if connector.get_auth_type() == "oauth":
         model = token_refresh.refresh_if_expiring(model, connector)
         user = users.to_crm_user(model)

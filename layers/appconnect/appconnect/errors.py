@@ -66,6 +66,11 @@ class AuthorizationRequired(BadRequest):
         super().__init__(AUTHORIZE_CRM_MESSAGE)
 
 
+class UserMissing(AuthorizationRequired):
+    """A valid JWT whose user no longer exists or holds no CRM credentials. Each JWT route answers its own
+    "not found" (:mod:`appconnect.route_auth`); elsewhere it answers like a missing JWT."""
+
+
 class SessionRevoked(ApiError):
     """The CRM session can no longer be refreshed: 401 with ``errorCode: CRM_SESSION_REVOKED``."""
 
@@ -162,6 +167,10 @@ class CrmUnavailable(CrmError):
     """The CRM failed (5xx), timed out or dropped the connection."""
 
 
+class CrmBadAnswer(CrmError):
+    """The CRM answered 2xx with something its API never returns (``null``, not JSON): not a "not found"."""
+
+
 class SessionRenewalFailed(CrmError):
     """The CRM session could not be renewed now (token endpoint down, refused the client, or another
     request's renewal took too long); the grant itself may still be good, so the user is not logged out."""
@@ -179,12 +188,16 @@ def return_message(
     return result
 
 
-def details(*texts: str) -> list[dict[str, Any]]:
-    """The reference's ``details`` block: one "Details" section with a text item per line."""
+def details(*texts: str, numeric_ids: bool = False) -> list[dict[str, Any]]:
+    """The reference's ``details`` block: one "Details" section with a text item per line. Its item ids are
+    strings (``"1"``), except in the operation messages of a failed CRM call, where they are numbers."""
     return [
         {
             "title": "Details",
-            "items": [{"id": str(i), "type": "text", "text": text} for i, text in enumerate(texts, 1)],
+            "items": [
+                {"id": i if numeric_ids else str(i), "type": "text", "text": text}
+                for i, text in enumerate(texts, 1)
+            ],
         }
     ]
 
@@ -256,7 +269,10 @@ def crm_failure(error: CrmError, operation: str, platform: str) -> dict[str, Any
     elif isinstance(error, CrmNotFound):
         title, _ = _OPERATION_MESSAGES.get(operation, (f"Error performing {operation}", ""))
         message = return_message(
-            title, details=details(f"The record was not found on {platform}. It may have been deleted.")
+            title,
+            details=details(
+                f"The record was not found on {platform}. It may have been deleted.", numeric_ids=True
+            ),
         )
     else:
         title, text = _OPERATION_MESSAGES.get(
@@ -268,7 +284,7 @@ def crm_failure(error: CrmError, operation: str, platform: str) -> dict[str, Any
             texts.append(f"{platform} said: {error}")
         elif isinstance(error, CrmUnavailable):
             texts.append(f"{platform} is not responding right now. Please try again in a moment.")
-        message = return_message(title, details=details(*texts))
+        message = return_message(title, details=details(*texts, numeric_ids=True))
     return {"successful": False, "returnMessage": message}
 
 

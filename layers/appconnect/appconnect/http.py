@@ -28,9 +28,11 @@ from appconnect.errors import (
     BadRequest,
     CrmError,
     NotImplementedOperation,
+    UserMissing,
     crm_failure,
 )
 from appconnect.observability import logger, metrics, tracer
+from appconnect.route_auth import ROUTES
 from appconnect.settings import get_settings
 
 REFRESHED_JWT_HEADER = "x-refreshed-jwt-token"
@@ -90,6 +92,8 @@ class Request:
     context: Any = None
     session: sessions.Session | None = None
     refreshed_token: str | None = None
+    #: the only token came in ``?jwtToken=`` and did not verify (a bad header token counts as none)
+    bad_query_token: bool = False
 
     @classmethod
     def from_event(cls, event: dict[str, Any], context: Any = None) -> Request:
@@ -124,11 +128,13 @@ class Request:
         return None
 
     def _authenticate(self) -> None:
-        token = self._bearer_token() or self.query.get("jwtToken") or None
+        bearer = self._bearer_token()
+        token = bearer or self.query.get("jwtToken") or None
         if not token:
             return
         found = sessions.verify(token)
         if found is None:
+            self.bad_query_token = bearer is None
             return
         self.session = found
         if sessions.needs_refresh(found):
@@ -198,6 +204,14 @@ def _as_response(result: Response | dict[str, Any] | list[Any] | str) -> Respons
     return result if isinstance(result, Response) else Response(body=result)
 
 
+def _route_answer(answer: tuple[int, Any] | None) -> Response:
+    """A :mod:`appconnect.route_auth` answer (``None``: the reference's missing-JWT text)."""
+    if answer is None:
+        return error_response(AuthorizationRequired())
+    status, body = answer
+    return Response(body=body, status=status)
+
+
 def api_handler(operation: str, fn: Operation) -> LambdaHandler:
     """The Lambda handler for one HTTP operation."""
 
@@ -206,10 +220,23 @@ def api_handler(operation: str, fn: Operation) -> LambdaHandler:
         metrics.add_dimension(name="operation", value=operation)
         logger.append_keys(operation=operation)
         request: Request | None = None
+        route = ROUTES.get(operation)
         try:
             request = Request.from_event(event, context)
             deadline.start(request.remaining_ms())
-            response = _as_response(fn(request))
+            if route is not None and request.session is None:
+                # a JWT route checks the JWT before anything else, as the reference does
+                response = _route_answer(
+                    route.bad_query_token(request.query) if request.bad_query_token else None
+                )
+            else:
+                response = _as_response(fn(request))
+        except UserMissing as error:
+            response = (
+                _route_answer(route.user_missing(request.query if request else {}))
+                if route is not None
+                else error_response(error)
+            )
         except ApiError as error:
             response = error_response(error)
         except CrmError as error:

@@ -78,19 +78,24 @@ class AdminConfigModel(Model):
 
 
 class CallLogModel(Model):
-    """The claim of one call session by one owner, and the CRM activity it became."""
+    """The claim of one call session by one owner and extension, and the CRM activity it became."""
 
     class Meta:
         table_name = "CallLogs"
 
     user_id = UnicodeAttribute(hash_key=True, attr_name="userId")
-    session_id = UnicodeAttribute(range_key=True, attr_name="sessionId")
+    #: ``<sessionId>#<extension identity>``: one record per call session and extension (a call between two
+    #: extensions of one company is logged once for each), see ``operations.call_logs.log_key``
+    log_key = UnicodeAttribute(range_key=True, attr_name="logKey")
+    session_id = UnicodeAttribute(null=True, attr_name="sessionId")
     platform = UnicodeAttribute()
     status = UnicodeAttribute(default="pending")
     claim_token = UnicodeAttribute(null=True, attr_name="claimToken")
     claimed_at = NumberAttribute(null=True, attr_name="claimedAt")
     lease_until = NumberAttribute(null=True, attr_name="leaseUntil")
     log_id = UnicodeAttribute(null=True, attr_name="logId")
+    #: the CRM gave the id as a number: ``POST /callLog`` answers it as one, as the reference does
+    log_id_is_number = BooleanAttribute(null=True, attr_name="logIdIsNumber")
     contact_id = UnicodeAttribute(null=True, attr_name="contactId")
     telephony_session_id = UnicodeAttribute(null=True, attr_name="telephonySessionId")
     extension_number = UnicodeAttribute(null=True, attr_name="extensionNumber")

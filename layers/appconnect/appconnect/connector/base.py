@@ -91,8 +91,8 @@ class Connector:
         method = INTERFACES.get(interface) or EXTENSIONS.get(interface)
         if method is None:
             return False
-        if method == "get_auth_type":
-            return True
+        if method in ("get_auth_type", "get_log_format_type"):
+            return True  # declared facts (``auth_type``, ``log_format``), which every connector has
         return getattr(cls, method, None) is not getattr(Connector, method, None)
 
     # -- the seed interface (overridden by connectors) ----------------------------------------------------

@@ -7,12 +7,15 @@ second CRM activity (see :mod:`appconnect.claims`).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from appconnect import admin_configs, claims, validation
+from appconnect import admin_configs, claims, hashing, validation
 from appconnect.account_cache import DynamoAccountCache
 from appconnect.composer import CallLogInputs, LogFormat, compose_call_log
 from appconnect.context import authenticate, connector_for, load_user
@@ -20,6 +23,7 @@ from appconnect.errors import (
     BadRequest,
     CrmError,
     CrmUnavailable,
+    UserMissing,
     crm_failure,
     return_message,
 )
@@ -44,13 +48,69 @@ def _session_ids(raw: str | None) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()][:MAX_SESSION_IDS]
 
 
-def _records(user_id: str, session_ids: list[str]) -> dict[str, CallLogModel]:
-    keys = [(user_id, session_id) for session_id in dict.fromkeys(session_ids)]
-    return {
-        record.session_id: record
-        for record in CallLogModel.batch_get(keys)
-        if record.status == "logged" and record.log_id
-    }
+@dataclass(frozen=True)
+class ExtensionIdentity:
+    """Which extension a call log belongs to (core-behaviour.md 7.0): the extension number and the hashed
+    extension id, each ``""`` when the request did not say."""
+
+    extension_number: str = ""
+    hashed_extension_id: str = ""
+
+    @classmethod
+    def of(cls, *sources: Mapping[str, Any], hash_rc_extension_id: bool = True) -> ExtensionIdentity:
+        """From the first source that names each value (``body`` before ``body.logInfo``). Server-side logging
+        sends the raw ``rcExtensionId``, hashed here as the extension hashes its own id."""
+        number = next((s["extensionNumber"] for s in sources if s.get("extensionNumber") is not None), None)
+        hashed = next((s["hashedExtensionId"] for s in sources if s.get("hashedExtensionId")), None)
+        if not hashed and hash_rc_extension_id:
+            raw = next((s["rcExtensionId"] for s in sources if s.get("rcExtensionId")), None)
+            hashed = hashing.hash_id(raw) if raw else None
+        return cls(_text(number), _text(hashed))
+
+    def log_key(self, session_id: str) -> str:
+        """The record key: one per call session and extension."""
+        if self.hashed_extension_id:
+            return f"{session_id}#h:{self.hashed_extension_id}"
+        if self.extension_number:
+            return f"{session_id}#e:{self.extension_number}"
+        return f"{session_id}#"
+
+    def best_match(self, records: list[CallLogModel]) -> CallLogModel | None:
+        """The caller's record among a session's records, as the reference picks it: the same hashed
+        extension id; else a record without one for the same extension number; else one that names no
+        extension at all. Without a hashed id: the same extension number (any record when none is given)."""
+        ordered = sorted(records, key=lambda r: (r.hashed_extension_id or "", r.extension_number or ""))
+        legacy = [r for r in ordered if not r.hashed_extension_id]
+        if self.hashed_extension_id:
+            candidates = [r for r in ordered if r.hashed_extension_id == self.hashed_extension_id]
+            if self.extension_number:
+                candidates += [r for r in legacy if r.extension_number == self.extension_number]
+            candidates += [r for r in legacy if not r.extension_number]
+        elif self.extension_number:
+            candidates = [r for r in ordered if r.extension_number == self.extension_number]
+        else:
+            candidates = ordered
+        return candidates[0] if candidates else None
+
+
+def _logged_records(user_id: str, session_id: str) -> list[CallLogModel]:
+    """The owner's logged records of one call session (one per extension that logged it)."""
+    return [
+        record
+        for record in CallLogModel.query(
+            user_id, CallLogModel.log_key.startswith(f"{session_id}#"), consistent_read=True
+        )
+        if record.session_id == session_id and record.status == "logged" and record.log_id
+    ]
+
+
+def _records(user_id: str, session_ids: list[str], identity: ExtensionIdentity) -> dict[str, CallLogModel]:
+    found = {}
+    for session_id in dict.fromkeys(session_ids):
+        record = identity.best_match(_logged_records(user_id, session_id))
+        if record is not None:
+            found[session_id] = record
+    return found
 
 
 def get_call_log(request: Request) -> dict[str, Any]:
@@ -60,7 +120,8 @@ def get_call_log(request: Request) -> dict[str, Any]:
     session_ids = _session_ids(request.param("sessionIds"))
     if not session_ids:
         return {"successful": False}
-    found = _records(model.id, session_ids)
+    identity = ExtensionIdentity.of(request.query, hash_rc_extension_id=False)
+    found = _records(model.id, session_ids, identity)
     logs: list[dict[str, Any]] = []
     if request.param("requireDetails") != "true":
         for session_id in session_ids:
@@ -153,21 +214,23 @@ def create_call_log(request: Request) -> dict[str, Any]:
             timezone_offset=model.timezone_offset or None,
         )
 
+    identity = ExtensionIdentity.of(body, log_info)
     claim = claims.claim(
         CallLogModel,
         model.id,
-        session_id,
+        identity.log_key(session_id),
+        session_id=session_id,
         platform=session.platform,
         contact_id=_text(contact_id),
         telephony_session_id=_text(log_info.get("telephonySessionId") or log_info.get("id")) or None,
-        extension_number=_text(body.get("extensionNumber") or log_info.get("extensionNumber")) or None,
-        hashed_extension_id=_text(body.get("hashedExtensionId") or log_info.get("hashedExtensionId")) or None,
+        extension_number=identity.extension_number or None,
+        hashed_extension_id=identity.hashed_extension_id or None,
     )
     if claim.outcome is claims.Outcome.LOGGED:
         metrics.add_metric(name="DuplicatesPrevented", unit=MetricUnit.Count, value=1)
         return {
             "successful": True,
-            "logId": claim.record.log_id,
+            "logId": _answered_log_id(claim.record),
             "returnMessage": return_message("Call log already exists", "success", 2000),
         }
     if claim.outcome is claims.Outcome.BUSY:
@@ -211,7 +274,7 @@ def create_call_log(request: Request) -> dict[str, Any]:
         if recovered:
             logger.info("recovered a call log written before a crash", extra={"platform": connector.platform})
             metrics.add_metric(name="DuplicatesPrevented", unit=MetricUnit.Count, value=1)
-            claims.complete(claim, recovered)
+            claims.complete(claim, str(recovered), log_id_is_number=_is_number(recovered))
             return {
                 "successful": True,
                 "logId": recovered,
@@ -233,9 +296,21 @@ def create_call_log(request: Request) -> dict[str, Any]:
     if not log_id:
         _give_up(claim)
         return {"successful": False, "returnMessage": result.get("returnMessage")}
-    claims.complete(claim, str(log_id))
+    claims.complete(claim, str(log_id), log_id_is_number=_is_number(log_id))
     context.save_connector_changes()
-    return {"successful": True, "logId": str(log_id), "returnMessage": result.get("returnMessage")}
+    # the CRM's id as the connector gave it: a number stays a number (the extension compares it)
+    return {"successful": True, "logId": log_id, "returnMessage": result.get("returnMessage")}
+
+
+def _is_number(log_id: Any) -> bool:
+    return isinstance(log_id, int) and not isinstance(log_id, bool)
+
+
+def _answered_log_id(record: CallLogModel) -> Any:
+    """The stored CRM id in the type the CRM gave it."""
+    if record.log_id_is_number and record.log_id and record.log_id.lstrip("-").isdigit():
+        return int(record.log_id)
+    return record.log_id
 
 
 def _give_up(claim: claims.Claim) -> None:
@@ -247,12 +322,8 @@ def _give_up(claim: claims.Claim) -> None:
         claims.release(claim)
 
 
-def _owned_record(user_id: str, session_id: str) -> CallLogModel | None:
-    try:
-        record = CallLogModel.get(user_id, session_id, consistent_read=True)
-    except CallLogModel.DoesNotExist:
-        return None
-    return record if record.status == "logged" and record.log_id else None
+def _owned_record(user_id: str, session_id: str, identity: ExtensionIdentity) -> CallLogModel | None:
+    return identity.best_match(_logged_records(user_id, session_id))
 
 
 def update_call_log(request: Request) -> dict[str, Any]:
@@ -264,7 +335,7 @@ def update_call_log(request: Request) -> dict[str, Any]:
     validation.call_log_update(body)
     additional_submission = object_field(body, "additionalSubmission")
     loaded = load_user(request)
-    record = _owned_record(loaded[1].id, session_id)
+    record = _owned_record(loaded[1].id, session_id, ExtensionIdentity.of(body))
     if record is None:
         return {"successful": False}
     context = authenticate(request, loaded)
@@ -329,11 +400,14 @@ def upsert_call_disposition(request: Request) -> dict[str, Any]:
     if not session_id:
         raise BadRequest("sessionId is required.")
     dispositions = object_field(body, "dispositions")
-    loaded = load_user(request)
-    record = _owned_record(loaded[1].id, session_id)
+    # the log first, then the user, as the reference answers them
+    session = request.require_session()
+    record = _owned_record(
+        session.user_id, session_id, ExtensionIdentity.of(body, hash_rc_extension_id=False)
+    )
     if record is None:
         return {"successful": False, "returnMessage": return_message("Cannot find log", ttl=3000)}
-    context = authenticate(request, loaded)
+    context = authenticate(request)
     try:
         result = context.connector.upsert_call_disposition(
             user=context.user,
@@ -356,8 +430,11 @@ def cache_call_note(request: Request) -> dict[str, Any]:
     session_id, note = _text(body.get("sessionId")), body.get("note")
     if not session_id or not isinstance(note, str):
         raise BadRequest("sessionId and note are required.")
-    _session, model = load_user(request)
+    session = request.require_session()
+    with contextlib.suppress(UserMissing):  # the reference does not look the user up; a logout still counts
+        load_user(request)
+    owner = session.user_id
     CacheModel(
-        f"note#{model.id}#{session_id}", kind="note", owner=model.id, data={"note": note}, ttl=NOTE_CACHE_TTL
+        f"note#{owner}#{session_id}", kind="note", owner=owner, data={"note": note}, ttl=NOTE_CACHE_TTL
     ).save()
     return {"successful": True, "returnMessage": "Note cache saved"}

@@ -19,6 +19,18 @@ def _real_matches(contacts: Any) -> bool:
     return isinstance(contacts, list) and any(not (c or {}).get("isNewContact") for c in contacts)
 
 
+def _lookup_answer(result: dict[str, Any]) -> dict[str, Any]:
+    """``{successful, returnMessage, contact}`` as the reference sends it: a key the connector left out
+    (``successful`` for an internal extension number, ``returnMessage`` on a match) is absent, not null."""
+    answer: dict[str, Any] = {}
+    if result.get("successful") is not None:
+        answer["successful"] = bool(result["successful"])
+    if result.get("returnMessage") is not None:
+        answer["returnMessage"] = result["returnMessage"]
+    answer["contact"] = result.get("matchedContactInfo")
+    return answer
+
+
 def find_contact(request: Request) -> dict[str, Any]:
     """GET /contact?phoneNumber=: who is calling."""
     request.require_session()
@@ -42,11 +54,7 @@ def find_contact(request: Request) -> dict[str, Any]:
         return crm_failure(error, "findContact", context.platform)
     context.save_connector_changes()
     contacts = result.get("matchedContactInfo")
-    answer = {
-        "successful": bool(result.get("successful")),
-        "returnMessage": result.get("returnMessage"),
-        "contact": contacts,
-    }
+    answer = _lookup_answer(result)
     if not _real_matches(contacts) and result.get("returnMessage") is None:
         answer["returnMessage"] = return_message(
             "Contact not found",
@@ -113,11 +121,7 @@ def find_contact_with_name(request: Request) -> dict[str, Any]:
     except CrmError as error:
         return crm_failure(error, "findContactWithName", context.platform)
     contacts = result.get("matchedContactInfo")
-    answer = {
-        "successful": bool(result.get("successful")),
-        "returnMessage": result.get("returnMessage"),
-        "contact": contacts,
-    }
+    answer = _lookup_answer(result)
     if not _real_matches(contacts) and result.get("returnMessage") is None:
         answer["returnMessage"] = return_message(f"No contact found with name {name} ", ttl=5000)
     return answer

@@ -138,8 +138,8 @@ def _log_messages(
             conversation_log_id=conversation_log_id,
         )
         if message_claim.outcome is claims.Outcome.LOGGED:
+            # logged before: as the reference, the answer names only what this request logged
             metrics.add_metric(name="DuplicatesPrevented", unit=MetricUnit.Count, value=1)
-            logged.append(message_id)
             continue
         if message_claim.outcome is claims.Outcome.BUSY:
             return {
