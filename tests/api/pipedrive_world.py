@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import requests
 
 from tests.api.extension import Extension as BaseExtension
@@ -130,3 +132,24 @@ def message_body(
 
 def dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
+
+
+# -- fixtures ``sandbox`` and ``extension``: a module imports ``pipedrive_sandbox``, ``pipedrive_extension``
+
+
+@pytest.fixture(name="sandbox")
+def pipedrive_sandbox(sandbox_url: str, http: requests.Session) -> Iterator[Sandbox]:
+    """The Pipedrive sandbox, back to its seed, with no fault or latency left behind."""
+    box = Sandbox(http, sandbox_url)
+    box.reset()
+    yield box
+    box.control("DELETE", "pipedrive/faults")
+    box.control("DELETE", "pipedrive/latency")
+
+
+@pytest.fixture(name="extension")
+def pipedrive_extension(api_url: str, sandbox: Sandbox) -> Extension:
+    """The extension, logged in to the Pipedrive sandbox."""
+    client = Extension(requests.Session(), api_url)
+    client.login(sandbox)
+    return client

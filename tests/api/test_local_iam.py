@@ -17,19 +17,15 @@ import requests
 
 from local.template import TEMPLATE_PATH, load_template
 from tests.api.conftest import StackProcess, start_stack
-from tests.api.pipedrive_world import Extension, Sandbox
+from tests.api.pipedrive_world import (
+    Extension,
+    Sandbox,
+    pipedrive_sandbox,  # noqa: F401 - fixtures, used by name
+)
 
 pytestmark = pytest.mark.stack
 
 CACHE_TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/appconnect-local-CacheTable"
-
-
-@pytest.fixture
-def sandbox(sandbox_url: str, http: requests.Session) -> Iterator[Sandbox]:
-    box = Sandbox(http, sandbox_url)
-    box.reset()
-    yield box
-    box.control("DELETE", "pipedrive/faults")
 
 
 def _log_records(stack: StackProcess) -> list[dict[str, Any]]:

@@ -6,13 +6,11 @@ server, and the connector over HTTP to the sandbox. Nothing is patched in-proces
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import jwt as pyjwt
 import pytest
 import requests
 
-from tests.api.pipedrive_world import (
+from tests.api.pipedrive_world import (  # noqa: F401 - fixtures, used by name
     HOSTNAME,
     MAYA,
     Extension,
@@ -20,26 +18,12 @@ from tests.api.pipedrive_world import (
     call_log_body,
     message_body,
     new_session_id,
+    pipedrive_extension,
+    pipedrive_sandbox,
 )
 from tests.api.stack_tables import stack_table
 
 pytestmark = pytest.mark.stack
-
-
-@pytest.fixture
-def sandbox(sandbox_url: str, http: requests.Session) -> Iterator[Sandbox]:
-    box = Sandbox(http, sandbox_url)
-    box.reset()
-    yield box
-    box.control("DELETE", "pipedrive/faults")
-    box.control("DELETE", "pipedrive/latency")
-
-
-@pytest.fixture
-def extension(api_url: str, sandbox: Sandbox) -> Extension:
-    client = Extension(requests.Session(), api_url)
-    client.login(sandbox)
-    return client
 
 
 # -- login and logout ------------------------------------------------------------------------------

@@ -5,31 +5,15 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 import requests
 
-from tests.api.pipedrive_world import Extension, Sandbox
+from tests.api.pipedrive_world import Extension, Sandbox, pipedrive_extension, pipedrive_sandbox  # noqa: F401 - fixtures, by name
 
 pytestmark = pytest.mark.stack
 
 CLIENT_BASIC = "Basic " + base64.b64encode(b"sandbox-pipedrive-client:sandbox-pipedrive-secret").decode()
-
-
-@pytest.fixture
-def sandbox(sandbox_url: str, http: requests.Session) -> Iterator[Sandbox]:
-    box = Sandbox(http, sandbox_url)
-    box.reset()
-    yield box
-    box.control("DELETE", "pipedrive/faults")
-
-
-@pytest.fixture
-def extension(api_url: str, sandbox: Sandbox) -> Extension:
-    client = Extension(requests.Session(), api_url)
-    client.login(sandbox)
-    return client
 
 
 def rc_token(sandbox: Sandbox, extension_id: int = 62264425008) -> str:

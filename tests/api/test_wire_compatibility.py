@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import jwt
@@ -16,26 +15,20 @@ import requests
 
 from tests.api import insightly_world
 from tests.api.conftest import StackProcess
-from tests.api.pipedrive_world import MAYA, Extension, Sandbox, call_log_body, message_body, new_session_id
+from tests.api.pipedrive_world import (  # noqa: F401 - fixtures, used by name
+    MAYA,
+    Extension,
+    Sandbox,
+    call_log_body,
+    message_body,
+    new_session_id,
+    pipedrive_extension,
+    pipedrive_sandbox,
+)
 
 pytestmark = pytest.mark.stack
 
 PLEASE_AUTHORIZE = "Please go to Settings and authorize CRM platform"
-
-
-@pytest.fixture
-def sandbox(sandbox_url: str, http: requests.Session) -> Iterator[Sandbox]:
-    box = Sandbox(http, sandbox_url)
-    box.reset()
-    yield box
-    box.control("DELETE", "pipedrive/faults")
-
-
-@pytest.fixture
-def extension(api_url: str, sandbox: Sandbox) -> Extension:
-    client = Extension(requests.Session(), api_url)
-    client.login(sandbox)
-    return client
 
 
 def jwt_of_a_user_who_is_gone(local_stack: StackProcess) -> str:
