@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from appconnect.connector import AuthType, Connector, CrmUser, OAuthInfo
-from appconnect.connector.client import CrmClient
+from appconnect.connector.client import CrmClient, DisallowedUrl
 from appconnect.connector.helpers import (
     assigned_crm_user_id,
     correspondent_names,
     in_parallel,
     shared_sms_parts,
 )
-from appconnect.errors import ApiError, BadRequest, CrmBadAnswer, CrmError, return_message
+from appconnect.errors import ApiError, BadRequest, CrmBadAnswer, CrmError, details, return_message
 from appconnect.observability import logger
 from connectors.pipedrive.activity_types import (
     CALL_SETTING,
@@ -52,6 +52,16 @@ from connectors.pipedrive.formatting import (
 RECOVERY_PAGES = 3
 
 NEW_CONTACT = {"id": "createNewContact", "name": "Create new contact...", "isNewContact": True}
+#: the reference's words when Pipedrive does not answer who logged in
+USER_INFO_REFUSED = (
+    "Pipedrive was unable to fetch information for the currently logged in user. Please check your "
+    "permissions in Pipedrive and make sure you have permission to access and read user information."
+)
+#: ours, for a company address outside PIPEDRIVE_ALLOWED_HOSTS (the reference called any address)
+WRONG_ADDRESS = (
+    "Pipedrive did not return your user information. Please check that your Pipedrive address is right "
+    "and try to connect again."
+)
 CALL_TYPE_MISSING = (
     'Call logging requires an active activity type containing the word "call" (case insensitive), '
     "or one explicitly assigned by an admin under Admin > Account settings."
@@ -174,25 +184,11 @@ class PipedriveConnector(Connector):
                 )
         except (CrmError, KeyError, TypeError) as error:
             logger.info("pipedrive user info failed", extra={"error": type(error).__name__})
+            detail = WRONG_ADDRESS if isinstance(error, DisallowedUrl) else USER_INFO_REFUSED
             return {
                 "successful": False,
                 "returnMessage": return_message(
-                    "Could not load user information",
-                    "warning",
-                    3000,
-                    details=[
-                        {
-                            "title": "Details",
-                            "items": [
-                                {
-                                    "id": "1",
-                                    "type": "text",
-                                    "text": "Pipedrive did not return your user information. Please check "
-                                    "that your Pipedrive address is right and try to connect again.",
-                                }
-                            ],
-                        }
-                    ],
+                    "Could not load user information", "warning", 3000, details=details(detail)
                 ),
             }
         return {
@@ -667,10 +663,11 @@ class PipedriveConnector(Connector):
         given = headers.get("authorization", "")
         if not self.setting("CLIENT_ID") or not hmac.compare_digest(given.encode(), expected.encode()):
             raise ApiError("Unauthorized", status=401)
-        user_id = body.get("user_id")
-        if user_id in (None, ""):
+        user_id = str(body.get("user_id") or "")
+        if not user_id:
             raise BadRequest("Missing user_id")
-        return f"{user_id}-{PLATFORM}"
+        # Pipedrive sends its numeric user id; the reference also took the stored key itself
+        return user_id if user_id.endswith(f"-{PLATFORM}") else f"{user_id}-{PLATFORM}"
 
 
 def _find_activity(

@@ -5,6 +5,9 @@ Bodies are compared whole, types included, so a refactor cannot move a key, a ty
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import time
 from typing import Any
@@ -25,6 +28,7 @@ from tests.api.pipedrive_world import (  # noqa: F401 - fixtures, used by name
     pipedrive_extension,
     pipedrive_sandbox,
 )
+from tests.api.stack_tables import stack_table
 
 pytestmark = pytest.mark.stack
 
@@ -313,3 +317,112 @@ def test_given_a_second_message_of_a_conversation_when_logged_then_only_its_id_i
     second = extension.send("POST", "/messageLog", message_body(9102, "two", conversation="888001")).json()
     again = extension.send("POST", "/messageLog", message_body(9102, "two", conversation="888001")).json()
     assert (first["logIds"], second["logIds"], again["logIds"]) == (["9101"], ["9102"], [])
+
+
+# -- found by the route-by-route check ------------------------------------------------------------------
+
+
+def test_given_the_extensions_analytics_headers_when_the_browser_asks_first_then_the_preflight_allows_them(
+    api_url: str,
+) -> None:
+    wanted = "authorization,content-type,rc-extension-id,rc-account-id,developer-author-name"
+    response = requests.options(
+        f"{api_url}/contact",
+        headers={
+            "Origin": "chrome-extension://kkhkjhafgdlihndcbnebljipgkandkhh",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": wanted,
+        },
+        timeout=30,
+    )
+    assert response.status_code == 204
+    allowed = response.headers["access-control-allow-headers"].lower().split(",")
+    assert set(wanted.split(",")) <= set(allowed)
+
+
+def test_given_a_new_user_of_a_company_with_admin_settings_when_reading_settings_then_the_admin_ones_apply(
+    api_url: str, sandbox_url: str, http: requests.Session, local_stack: StackProcess, dynamodb_url: str
+) -> None:
+    box = insightly_world.Sandbox(http, sandbox_url)
+    insightly_world.logout_avery(api_url, box)
+    client = insightly_world.Extension(requests.Session(), api_url)
+    assert (
+        client.api_key_login(insightly_world.AVERY_KEY, box.api_url, rc_token=box.rc_token()).status_code
+        == 200
+    )
+    secrets = json.loads((local_stack.stdout_path.parent / "state" / "dev-secrets.json").read_text())
+    account_hash = hmac.new(
+        secrets["HASH_KEY"].encode(), insightly_world.RC_ACCOUNT.encode(), hashlib.sha256
+    ).hexdigest()
+    dynamodb, table = stack_table(dynamodb_url, "AdminConfigsTable")
+    enforced = {"autoLogCall": {"value": True, "customizable": False}}
+    dynamodb.put_item(
+        TableName=table, Item={"id": {"S": account_hash}, "userSettings": {"S": json.dumps(enforced)}}
+    )
+    try:
+        # a user who never saved a setting has {} stored: the company's enforced setting still applies
+        assert client.get("/user/settings").json() == enforced
+    finally:
+        dynamodb.delete_item(TableName=table, Key={"id": {"S": account_hash}})
+
+
+def test_given_pipedrive_refuses_user_info_when_connecting_then_the_references_detail(
+    api_url: str, sandbox: Sandbox
+) -> None:
+    callback = sandbox.authorize(f"{api_url}/pipedrive-redirect", user_id=12346)
+    sandbox.control("POST", "pipedrive/faults", {"path": "/v1/users/me", "status": 401, "times": 1})
+    response = requests.get(f"{api_url}/oauth-callback", params={"callbackUri": callback}, timeout=30)
+    assert response.status_code == 200
+    assert response.json() == {
+        "returnMessage": {
+            "message": "Could not load user information",
+            "messageType": "warning",
+            "ttl": 3000,
+            "details": [
+                {
+                    "title": "Details",
+                    "items": [
+                        {
+                            "id": "1",
+                            "type": "text",
+                            "text": "Pipedrive was unable to fetch information for the currently logged in "
+                            "user. Please check your permissions in Pipedrive and make sure you have "
+                            "permission to access and read user information.",
+                        }
+                    ],
+                }
+            ],
+        }
+    }
+
+
+def test_given_the_uninstall_webhook_names_the_stored_user_key_when_called_then_that_user_is_forgotten(
+    extension: Extension, api_url: str
+) -> None:
+    basic = "Basic " + base64.b64encode(b"sandbox-pipedrive-client:sandbox-pipedrive-secret").decode()
+    unauthenticated = requests.delete(f"{api_url}/pipedrive-redirect", data="not json", timeout=30)
+    assert (unauthenticated.status_code, unauthenticated.text) == (401, "Unauthorized")
+    response = requests.delete(
+        f"{api_url}/pipedrive-redirect",
+        json={"user_id": "12345-pipedrive"},
+        headers={"Authorization": basic},
+        timeout=30,
+    )
+    assert (response.status_code, response.text) == (200, "User deleted")
+    assert extension.get("/contact", phoneNumber=MAYA["phone"]).json()["returnMessage"]["message"] == (
+        "Contact not found"
+    )
+
+
+def test_given_connector_calls_that_give_no_message_when_answered_then_return_message_is_absent_not_null(
+    extension: Extension,
+) -> None:
+    session_id = new_session_id()
+    extension.send("POST", "/callLog", call_log_body(session_id))
+    detailed = extension.get("/callLog", sessionIds=session_id, requireDetails="true").json()
+    assert "returnMessage" not in detailed  # Pipedrive's getCallLog gives none
+    plain = extension.get("/callLog", sessionIds=session_id).json()
+    assert plain["returnMessage"] is None  # no connector call: the reference's null
+    extension.send("POST", "/messageLog", message_body(9201, "one", conversation="888002"))
+    appended = extension.send("POST", "/messageLog", message_body(9202, "two", conversation="888002")).json()
+    assert appended == {"successful": True, "logIds": ["9202"]}

@@ -297,7 +297,14 @@ def test_given_extension_when_calling_cross_origin_then_cors_allows_it_and_expos
     assert api["Properties"]["CorsConfiguration"] == {
         "AllowOrigins": ["*"],
         "AllowMethods": ["GET", "POST", "PUT", "PATCH", "DELETE"],
-        "AllowHeaders": ["Authorization", "Content-Type", "X-RC-Access-Token"],
+        "AllowHeaders": [
+            "Authorization",
+            "Content-Type",
+            "X-RC-Access-Token",
+            "rc-extension-id",  # the extension's analytics headers, on every call
+            "rc-account-id",
+            "developer-author-name",
+        ],
         "ExposeHeaders": ["x-refreshed-jwt-token"],
     }
     for spec in FUNCTIONS.values():

@@ -19,8 +19,13 @@ def load(hashed_account_id: str | None) -> AdminConfigModel | None:
 
 
 def settings_of(hashed_account_id: str | None) -> dict[str, Any]:
+    return settings_or_none(hashed_account_id) or {}
+
+
+def settings_or_none(hashed_account_id: str | None) -> dict[str, Any] | None:
+    """The company's user settings, ``None`` when it has none stored (not the same as ``{}``)."""
     config = load(hashed_account_id)
-    return dict(config.user_settings or {}) if config is not None else {}
+    return dict(config.user_settings) if config is not None and config.user_settings is not None else None
 
 
 def mappings_of(hashed_account_id: str | None) -> list[dict[str, Any]]:
@@ -31,9 +36,11 @@ def mappings_of(hashed_account_id: str | None) -> list[dict[str, Any]]:
 def merge_user_settings(admin: dict[str, Any] | None, user: dict[str, Any] | None) -> dict[str, Any]:
     """The settings a user sees: admin values win unless the admin let users customise them
     (core-behaviour.md 5.3, without the plugin-config merge, which this server does not offer)."""
-    if not admin:
+    # "no settings" is None, as the reference's JavaScript test (an empty object is settings): a new user
+    # with {} still gets the company's settings
+    if admin is None:
         return dict(user or {})
-    if not user:
+    if user is None:
         return {}
     result: dict[str, Any] = {}
     for key in list(dict.fromkeys([*admin, *user])):

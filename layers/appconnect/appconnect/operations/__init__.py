@@ -16,3 +16,17 @@ def object_field(body: dict[str, Any], name: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise BadRequest(f"{name} must be a JSON object.")
     return value
+
+
+#: no connector call answered yet (the reference's initial ``returnMessage: null``)
+NOTHING_CALLED: Any = object()
+
+
+def with_last_message(answer: dict[str, Any], last_message: Any) -> dict[str, Any]:
+    """``answer`` with the ``returnMessage`` of the last connector call, as the reference sends it:
+    ``null`` when no call was made, absent when the last call gave none, the message otherwise."""
+    if last_message is NOTHING_CALLED:
+        return {**answer, "returnMessage": None}
+    if last_message is None:
+        return answer
+    return {**answer, "returnMessage": last_message}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from appconnect import users
 from appconnect.connector import get_connector
-from appconnect.errors import CrmError
+from appconnect.errors import BadRequest, CrmError
 from appconnect.http import Operation, Request, Response, text
 from appconnect.observability import logger
 
@@ -24,7 +24,11 @@ def app_page(platform: str) -> Operation:
 def uninstall_webhook(platform: str) -> Operation:
     def uninstall(request: Request) -> Response:
         connector = get_connector(platform)
-        user_id = connector.uninstalled_user_id(headers=request.headers, body=request.json_body())
+        try:
+            body = request.json_body()
+        except BadRequest:
+            body = {}  # the connector checks the caller first: an unauthenticated caller gets 401, not 400
+        user_id = connector.uninstalled_user_id(headers=request.headers, body=body)
         model = users.load(user_id)
         if model is not None and model.platform == platform:
             try:

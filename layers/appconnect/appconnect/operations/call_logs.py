@@ -30,7 +30,7 @@ from appconnect.errors import (
 from appconnect.http import Request
 from appconnect.models import CacheModel, CallLogModel
 from appconnect.observability import logger, metrics
-from appconnect.operations import object_field
+from appconnect.operations import NOTHING_CALLED, object_field, with_last_message
 from appconnect.settings import get_settings
 
 MAX_SESSION_IDS = 5
@@ -133,7 +133,7 @@ def get_call_log(request: Request) -> dict[str, Any]:
             )
         return {"successful": True, "logs": logs, "returnMessage": None}
     context = authenticate(request, loaded)
-    last_message = None
+    last_message: Any = NOTHING_CALLED
     try:
         for session_id in session_ids:
             record = found.get(session_id)
@@ -158,7 +158,7 @@ def get_call_log(request: Request) -> dict[str, Any]:
     except CrmError as error:
         return crm_failure(error, "getCallLog", session.platform)
     context.save_connector_changes()
-    return {"successful": True, "logs": logs, "returnMessage": last_message}
+    return with_last_message({"successful": True, "logs": logs}, last_message)
 
 
 def _cached_note(user_id: str, session_id: str) -> str | None:

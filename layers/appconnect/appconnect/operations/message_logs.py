@@ -22,7 +22,7 @@ from appconnect.errors import BadRequest, CrmError, CrmUnavailable, crm_failure,
 from appconnect.http import Request
 from appconnect.models import MessageLogModel
 from appconnect.observability import logger, metrics
-from appconnect.operations import object_field
+from appconnect.operations import NOTHING_CALLED, object_field, with_last_message
 
 #: how long an append may hold its conversation (a few CRM calls); a crashed holder blocks no longer
 APPEND_LEASE_S = 30
@@ -126,7 +126,7 @@ def _log_messages(
     conversation_log_id = f"{log_info.get('conversationLogId') or log_info.get('conversationId')}{suffix}"
     conversation_id = f"{log_info.get('conversationId')}{suffix}"
     logged: list[str] = []
-    last_message: Any = None
+    last_message: Any = NOTHING_CALLED
     for message in reversed(messages):  # the extension sends newest first
         message_id = f"{message.get('id')}{suffix}"
         message_claim = claims.claim(
@@ -238,7 +238,7 @@ def _log_messages(
             raise
         logged.append(message_id)
         last_message = result.get("returnMessage")
-    return {"successful": True, "logIds": logged, "returnMessage": last_message}
+    return with_last_message({"successful": True, "logIds": logged}, last_message)
 
 
 def _appending(context: AuthContext, conversation_log_id: str) -> AbstractContextManager[None]:

@@ -6,24 +6,42 @@ from typing import Any
 
 from appconnect import admin_configs, hashing, ringcentral, users
 from appconnect.context import authenticate, load_user
-from appconnect.errors import BadRequest, CrmError, SessionRevoked, crm_failure, return_message
+from appconnect.errors import (
+    BadRequest,
+    CrmError,
+    JsonBadRequest,
+    SessionRevoked,
+    crm_failure,
+    return_message,
+)
 from appconnect.http import Request
 
 
 def _hashed_account(request: Request) -> str | None:
-    """The caller's hashed RC account id, vouched for by RingCentral (an RC token), never taken on trust."""
+    """The caller's hashed RC account id, vouched for by RingCentral (an RC token), never taken on trust.
+
+    A token RingCentral refuses raises :class:`JsonBadRequest` (the reference's ``{"error": ...}``)."""
     token = request.rc_access_token()
     if not token:
         return None
-    return hashing.hash_id(ringcentral.identity(token).account_id)
+    try:
+        return hashing.hash_id(ringcentral.identity(token).account_id)
+    except BadRequest as error:
+        raise JsonBadRequest(error.message) from error
 
 
 def get_user_settings(request: Request) -> dict[str, Any]:
-    """GET /user/settings: the user's settings merged with the company's admin settings."""
+    """GET /user/settings: the user's settings merged with the company's admin settings.
+
+    As the reference, a failed admin lookup (a token RingCentral refuses) only means no admin settings."""
     _session, model = load_user(request)
-    hashed = _hashed_account(request) or model.hashed_rc_account_id
-    admin = admin_configs.settings_of(hashed) if hashed else None
-    return admin_configs.merge_user_settings(admin, dict(model.user_settings or {}))
+    try:
+        hashed = _hashed_account(request) or model.hashed_rc_account_id
+    except JsonBadRequest:
+        hashed = model.hashed_rc_account_id
+    admin = admin_configs.settings_or_none(hashed) if hashed else None
+    user_settings = dict(model.user_settings) if model.user_settings is not None else None
+    return admin_configs.merge_user_settings(admin, user_settings)
 
 
 def update_user_settings(request: Request) -> dict[str, Any]:
@@ -55,8 +73,8 @@ def preload_user_settings(request: Request) -> dict[str, Any]:
     hashed = _hashed_account(request)
     if hashed is None:
         raise BadRequest("Cannot find rc user login")
-    settings = admin_configs.settings_of(hashed)
-    return {"userSettings": settings} if settings else {}
+    settings = admin_configs.settings_or_none(hashed)
+    return {"userSettings": settings} if settings is not None else {}
 
 
 def refresh_user_info(request: Request) -> dict[str, Any]:
