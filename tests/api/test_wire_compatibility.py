@@ -426,3 +426,11 @@ def test_given_connector_calls_that_give_no_message_when_answered_then_return_me
     extension.send("POST", "/messageLog", message_body(9201, "one", conversation="888002"))
     appended = extension.send("POST", "/messageLog", message_body(9202, "two", conversation="888002")).json()
     assert appended == {"successful": True, "logIds": ["9202"]}
+
+
+def test_given_an_oauth_platform_when_logging_in_with_an_api_key_then_400_json_error(api_url: str) -> None:
+    response = send(api_url, "POST", "/apiKeyLogin", json={"platform": "pipedrive", "apiKey": "k"})
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": "pipedrive signs in with OAuth, not an API key."},
+    )

@@ -179,7 +179,7 @@ def api_key_login(request: Request) -> Response | dict[str, Any]:
         raise BadRequest("Missing platform name")
     connector = _connector(platform)
     if connector.get_auth_type() != "apiKey":
-        raise BadRequest(f"{platform} signs in with OAuth, not an API key.")
+        raise JsonBadRequest(f"{platform} signs in with OAuth, not an API key.")  # the reference's {"error"}
     raw_additional = body.get("additionalInfo")
     additional: dict[str, Any] = dict(raw_additional) if isinstance(raw_additional, dict) else {}
     api_key = additional.get("apiKey") or body.get("apiKey") or ""
