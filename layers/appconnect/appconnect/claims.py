@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -23,6 +25,7 @@ from typing import Any
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from appconnect import deadline, users
+from appconnect.errors import CrmError, CrmUnavailable
 from appconnect.observability import logger
 
 _POLL_FIRST_S = 0.05
@@ -143,3 +146,82 @@ def mark_unknown(current: Claim) -> None:
     except UpdateError as error:
         if not users.is_conflict(error):
             raise
+
+
+def give_up(current: Claim) -> None:
+    """Let the key go when this attempt wrote nothing; when an earlier attempt may have written, keep it
+    unknown, so the next attempt looks in the CRM again before writing."""
+    if current.outcome is Outcome.RECOVER:
+        mark_unknown(current)
+    else:
+        release(current)
+
+
+@contextmanager
+def preparing(current: Claim) -> Iterator[None]:
+    """Around what a claimant does before its CRM write: on any failure, :func:`give_up`."""
+    try:
+        yield
+    except BaseException:
+        give_up(current)
+        raise
+
+
+@contextmanager
+def writing(current: Claim) -> Iterator[None]:
+    """Around the CRM write itself. A CRM that refused (4xx) wrote nothing: :func:`give_up`. A timeout, a
+    dropped connection, a 5xx or a crash may have written: the claim becomes unknown, and the next attempt
+    looks in the CRM before writing again. The error goes on to the caller either way."""
+    try:
+        yield
+    except CrmUnavailable:
+        mark_unknown(current)
+        raise
+    except CrmError:
+        give_up(current)
+        raise
+    except BaseException:
+        mark_unknown(current)
+        raise
+
+
+@contextmanager
+def looking(current: Claim) -> Iterator[None]:
+    """Around the search for what an interrupted attempt wrote: on failure the claim stays unknown."""
+    try:
+        yield
+    except BaseException:
+        mark_unknown(current)
+        raise
+
+
+@dataclass
+class Attempt:
+    """The claims one attempt holds while it writes to the CRM, and whether its write happened."""
+
+    held: list[Claim]
+    written: bool = False
+
+    def settled(self, current: Claim) -> None:
+        """``current`` is recorded: a failure from here on leaves it alone."""
+        self.held = [c for c in self.held if c is not current]
+
+
+@contextmanager
+def attempting(*currents: Claim) -> Iterator[Attempt]:
+    """Around work that writes to the CRM for several claims (a message and its conversation-day).
+
+    On failure every claim still held is left as the next attempt needs it: unknown when the CRM may have
+    written (a :class:`CrmUnavailable`, or ``attempt.written``), given up otherwise. The error goes on."""
+    attempt = Attempt(list(currents))
+    try:
+        yield attempt
+    except BaseException as error:
+        unknown = isinstance(error, CrmUnavailable) or attempt.written
+        for current in attempt.held:
+            if current.outcome in (Outcome.WRITE, Outcome.RECOVER):
+                if unknown:
+                    mark_unknown(current)
+                else:
+                    give_up(current)
+        raise

@@ -7,7 +7,9 @@ uses. A missing user or a logged-out session answers like a missing JWT, as the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from appconnect import token_refresh, users
 from appconnect.connector import Connector, CrmUser, UnknownPlatform, get_connector
@@ -15,6 +17,8 @@ from appconnect.errors import AuthorizationRequired, ConnectorNotBuilt, JsonBadR
 from appconnect.http import Request
 from appconnect.models import UserModel
 from appconnect.session import Session
+
+R = TypeVar("R")
 
 
 @dataclass
@@ -28,6 +32,17 @@ class AuthContext:
     @property
     def platform(self) -> str:
         return self.connector.platform
+
+    def call(self, method: Callable[..., R], /, **arguments: Any) -> R:
+        """The one way an operation calls its connector: ``method(user=..., auth_header=..., **arguments)``.
+
+        What the connector changed on the user (a CRM session token it renewed) is saved afterwards, whether
+        the call succeeded or not. A :class:`CrmError` is left to the handler, which answers the
+        operation's message (``errors.crm_failure_answer``)."""
+        try:
+            return method(user=self.user, auth_header=self.auth_header, **arguments)
+        finally:
+            self.save_connector_changes()
 
     def save_connector_changes(self) -> None:
         """Persist what the connector changed on the user (e.g. a new CRM session token)."""

@@ -288,5 +288,22 @@ def crm_failure(error: CrmError, operation: str, platform: str) -> dict[str, Any
     return {"successful": False, "returnMessage": message}
 
 
+#: operations whose failed CRM call is not the usual HTTP 200 ``{successful:false, returnMessage}``
+_LOGIN_FAILURES = {
+    # the reference answers an exception during the code exchange or user lookup 400 {"error": message}
+    "oauthCallback": lambda error, _platform: (400, {"error": str(error) or "The CRM refused the login."}),
+    # and an API-key login's failure 400 with the operation message
+    "apiKeyLogin": lambda error, platform: (400, crm_failure(error, "apiKeyLogin", platform)),
+}
+
+
+def crm_failure_answer(error: CrmError, operation: str, platform: str) -> tuple[int, Any]:
+    """(status, body) for a failed CRM call in ``operation``: the one place that decides it."""
+    special = _LOGIN_FAILURES.get(operation)
+    if special is not None:
+        return special(error, platform)
+    return 200, crm_failure(error, operation, platform)
+
+
 def database_failure() -> dict[str, Any]:
     return {"successful": False, "returnMessage": return_message("Database operation failed")}

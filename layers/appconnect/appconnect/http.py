@@ -29,7 +29,7 @@ from appconnect.errors import (
     CrmError,
     NotImplementedOperation,
     UserMissing,
-    crm_failure,
+    crm_failure_answer,
 )
 from appconnect.observability import logger, metrics, tracer
 from appconnect.route_auth import ROUTES
@@ -244,7 +244,8 @@ def api_handler(operation: str, fn: Operation) -> LambdaHandler:
             # long): the operation's user-facing message, never a 500
             platform = request.session.platform if request is not None and request.session else ""
             logger.info("crm failure", extra={"error": type(error).__name__, "status": error.status})
-            response = Response(body=crm_failure(error, operation, error.platform or platform))
+            status, body = crm_failure_answer(error, operation, error.platform or platform)
+            response = Response(body=body, status=status)
         except Exception:
             logger.exception("unhandled error")
             response = Response(body={"error": "Internal server error"}, status=500)

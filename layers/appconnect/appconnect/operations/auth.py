@@ -14,7 +14,6 @@ from appconnect.errors import (
     BadRequest,
     CrmError,
     JsonBadRequest,
-    crm_failure,
     details,
     return_message,
 )
@@ -148,24 +147,21 @@ def oauth_callback(request: Request) -> Response | dict[str, Any]:
     token_url = request.param("tokenUrl") or ""
     api_url = request.param("apiUrl") or ""
     rc_account = _rc_account(request)
-    try:
-        info = connector.get_oauth_info(
-            hostname=hostname, token_url=token_url, api_url=api_url, server_url=request.server_url
-        )
-        code = oauth.code_from_callback(callback_uri, info.redirect_uri)
-        tokens = oauth.exchange_code(info, platform, code)
-        result = connector.get_user_info(
-            auth_header=f"Bearer {tokens.access_token}",
-            hostname=hostname,
-            token_url=token_url,
-            api_url=api_url,
-            username=request.param("username") or "",
-            token_response=tokens.raw,
-            access_token=tokens.access_token,
-        )
-    except CrmError as error:
-        logger.info("oauth login failed", extra={"platform": platform, "error": type(error).__name__})
-        raise JsonBadRequest(str(error) or "The CRM refused the login.") from error
+    # a failed exchange or lookup is a CrmError: the handler answers it 400 {"error"} (crm_failure_answer)
+    info = connector.get_oauth_info(
+        hostname=hostname, token_url=token_url, api_url=api_url, server_url=request.server_url
+    )
+    code = oauth.code_from_callback(callback_uri, info.redirect_uri)
+    tokens = oauth.exchange_code(info, platform, code)
+    result = connector.get_user_info(
+        auth_header=f"Bearer {tokens.access_token}",
+        hostname=hostname,
+        token_url=token_url,
+        api_url=api_url,
+        username=request.param("username") or "",
+        token_response=tokens.raw,
+        access_token=tokens.access_token,
+    )
     if not result.get("successful"):
         return {"returnMessage": result.get("returnMessage")}
     return _finish_login(request, connector, hostname, result, tokens, rc_account, refused_status=200)
@@ -187,15 +183,12 @@ def api_key_login(request: Request) -> Response | dict[str, Any]:
         additional = {**additional, "apiKey": api_key}
     hostname = str(body.get("hostname") or "")
     rc_account = _rc_account(request)
-    try:
-        result = connector.get_user_info(
-            auth_header=f"Basic {connector.get_basic_auth(api_key=str(api_key))}",
-            hostname=hostname,
-            additional_info=additional,
-            api_key=api_key,
-        )
-    except CrmError as error:
-        return Response(body=crm_failure(error, "apiKeyLogin", platform), status=400)
+    result = connector.get_user_info(
+        auth_header=f"Basic {connector.get_basic_auth(api_key=str(api_key))}",
+        hostname=hostname,
+        additional_info=additional,
+        api_key=api_key,
+    )
     if not result.get("successful"):
         return Response(body={"returnMessage": result.get("returnMessage")}, status=400)
     api_key = str(result["platformUserInfo"].get("overridingApiKey") or api_key)

@@ -22,9 +22,7 @@ from appconnect.context import authenticate, connector_for, load_user
 from appconnect.errors import (
     BadRequest,
     CrmError,
-    CrmUnavailable,
     UserMissing,
-    crm_failure,
     return_message,
 )
 from appconnect.http import Request
@@ -116,7 +114,7 @@ def _records(user_id: str, session_ids: list[str], identity: ExtensionIdentity) 
 def get_call_log(request: Request) -> dict[str, Any]:
     """GET /callLog?sessionIds=: which of these calls the caller logged, and optionally the CRM's copy."""
     loaded = load_user(request)
-    session, model = loaded
+    model = loaded[1]
     session_ids = _session_ids(request.param("sessionIds"))
     if not session_ids:
         return {"successful": False}
@@ -134,30 +132,23 @@ def get_call_log(request: Request) -> dict[str, Any]:
         return {"successful": True, "logs": logs, "returnMessage": None}
     context = authenticate(request, loaded)
     last_message: Any = NOTHING_CALLED
-    try:
-        for session_id in session_ids:
-            record = found.get(session_id)
-            if record is None or session_id == "0":
-                logs.append({"sessionId": session_id, "matched": False})
-                continue
-            result = context.connector.get_call_log(
-                user=context.user,
-                auth_header=context.auth_header,
-                log_id=record.log_id,
-                contact_id=record.contact_id,
-            )
-            last_message = result.get("returnMessage")
-            logs.append(
-                {
-                    "sessionId": session_id,
-                    "matched": True,
-                    "logId": record.log_id,
-                    "logData": result.get("callLogInfo"),
-                }
-            )
-    except CrmError as error:
-        return crm_failure(error, "getCallLog", session.platform)
-    context.save_connector_changes()
+    for session_id in session_ids:
+        record = found.get(session_id)
+        if record is None or session_id == "0":
+            logs.append({"sessionId": session_id, "matched": False})
+            continue
+        result = context.call(
+            context.connector.get_call_log, log_id=record.log_id, contact_id=record.contact_id
+        )
+        last_message = result.get("returnMessage")
+        logs.append(
+            {
+                "sessionId": session_id,
+                "matched": True,
+                "logId": record.log_id,
+                "logData": result.get("callLogInfo"),
+            }
+        )
     return with_last_message({"successful": True, "logs": logs}, last_message)
 
 
@@ -241,13 +232,11 @@ def create_call_log(request: Request) -> dict[str, Any]:
             ),
         }
 
-    try:
+    with claims.preparing(claim):
         context = authenticate(request, loaded)
         # the account RingCentral vouched for at login, never the rc-account-id header or the body's
         hashed_account = context.model.hashed_rc_account_id
         arguments: dict[str, Any] = {
-            "user": context.user,
-            "auth_header": context.auth_header,
             "contact_info": contact_info,
             "call_log": log_info,
             "note": note,
@@ -261,16 +250,10 @@ def create_call_log(request: Request) -> dict[str, Any]:
             "cache": DynamoAccountCache(connector.platform),
             "composed_log_details": composed,
         }
-    except BaseException:
-        _give_up(claim)
-        raise
 
     if claim.outcome is claims.Outcome.RECOVER and type(connector).implements("findCallLog"):
-        try:
-            recovered = connector.find_call_log(**arguments, since=claim.record.claimed_at)
-        except CrmError as error:
-            claims.mark_unknown(claim)
-            return crm_failure(error, "createCallLog", connector.platform)
+        with claims.looking(claim):
+            recovered = context.call(connector.find_call_log, **arguments, since=claim.record.claimed_at)
         if recovered:
             logger.info("recovered a call log written before a crash", extra={"platform": connector.platform})
             metrics.add_metric(name="DuplicatesPrevented", unit=MetricUnit.Count, value=1)
@@ -281,23 +264,13 @@ def create_call_log(request: Request) -> dict[str, Any]:
                 "returnMessage": return_message("Call logged", "success", 2000),
             }
 
-    try:
-        result = connector.create_call_log(**arguments)
-    except CrmUnavailable as error:
-        claims.mark_unknown(claim)  # the CRM may have created it: the retry looks before writing
-        return crm_failure(error, "createCallLog", connector.platform)
-    except CrmError as error:
-        _give_up(claim)
-        return crm_failure(error, "createCallLog", connector.platform)
-    except BaseException:
-        claims.mark_unknown(claim)
-        raise
+    with claims.writing(claim):
+        result = context.call(connector.create_call_log, **arguments)
     log_id = result.get("logId")
     if not log_id:
-        _give_up(claim)
+        claims.give_up(claim)
         return {"successful": False, "returnMessage": result.get("returnMessage")}
     claims.complete(claim, str(log_id), log_id_is_number=_is_number(log_id))
-    context.save_connector_changes()
     # the CRM's id as the connector gave it: a number stays a number (the extension compares it)
     return {"successful": True, "logId": log_id, "returnMessage": result.get("returnMessage")}
 
@@ -311,15 +284,6 @@ def _answered_log_id(record: CallLogModel) -> Any:
     if record.log_id_is_number and record.log_id and record.log_id.lstrip("-").isdigit():
         return int(record.log_id)
     return record.log_id
-
-
-def _give_up(claim: claims.Claim) -> None:
-    """Let the claim go when this attempt wrote nothing; when an earlier attempt may have written, keep
-    it as unknown so the next attempt looks in the CRM again before writing."""
-    if claim.outcome is claims.Outcome.RECOVER:
-        claims.mark_unknown(claim)
-    else:
-        claims.release(claim)
 
 
 def _owned_record(user_id: str, session_id: str, identity: ExtensionIdentity) -> CallLogModel | None:
@@ -343,48 +307,40 @@ def update_call_log(request: Request) -> dict[str, Any]:
     hashed_account = context.model.hashed_rc_account_id  # vouched for at login, never the header
     composed = ""
     log_format = connector.get_log_format_type()
-    try:
-        if log_format in _COMPOSED_FORMATS:
-            existing_body = ""
-            try:
-                current = connector.get_call_log(
-                    user=context.user,
-                    auth_header=context.auth_header,
-                    log_id=record.log_id,
-                    contact_id=record.contact_id,
-                )
-                info = current.get("callLogInfo") or {}
-                existing_body = info.get("fullBody") or info.get("note") or ""
-            except CrmError as error:
-                if error.status in (401, 403, 404):
-                    raise
-            inputs = CallLogInputs.from_update_request(body, session_id=session_id)
-            composed = compose_call_log(
-                inputs,
-                log_format=cast(LogFormat, log_format),
-                user_settings=context.user.user_settings,
-                timezone_offset=context.user.timezone_offset or None,
-                existing_body=existing_body,
-            )
-        result = connector.update_call_log(
-            user=context.user,
-            auth_header=context.auth_header,
-            log_id=record.log_id,
-            contact_id=record.contact_id,
-            subject=body.get("subject"),
-            note=body.get("note"),
-            start_time=body.get("startTime"),
-            duration=body.get("duration"),
-            result=body.get("result"),
-            recording_link=body.get("recordingLink"),
-            additional_submission=additional_submission,
-            composed_log_details=composed,
-            admin_settings=admin_configs.settings_of(hashed_account),
-            user_mappings=admin_configs.mappings_of(hashed_account),
+    if log_format in _COMPOSED_FORMATS:
+        existing_body = ""
+        try:
+            current = context.call(connector.get_call_log, log_id=record.log_id, contact_id=record.contact_id)
+            info = current.get("callLogInfo") or {}
+            existing_body = info.get("fullBody") or info.get("note") or ""
+        except CrmError as error:
+            # as the reference: the fields are written over an empty body when the current one cannot be
+            # read, unless the log or the session is gone
+            if error.status in (401, 403, 404):
+                raise
+        inputs = CallLogInputs.from_update_request(body, session_id=session_id)
+        composed = compose_call_log(
+            inputs,
+            log_format=cast(LogFormat, log_format),
+            user_settings=context.user.user_settings,
+            timezone_offset=context.user.timezone_offset or None,
+            existing_body=existing_body,
         )
-    except CrmError as error:
-        return crm_failure(error, "updateCallLog", connector.platform)
-    context.save_connector_changes()
+    result = context.call(
+        connector.update_call_log,
+        log_id=record.log_id,
+        contact_id=record.contact_id,
+        subject=body.get("subject"),
+        note=body.get("note"),
+        start_time=body.get("startTime"),
+        duration=body.get("duration"),
+        result=body.get("result"),
+        recording_link=body.get("recordingLink"),
+        additional_submission=additional_submission,
+        composed_log_details=composed,
+        admin_settings=admin_configs.settings_of(hashed_account),
+        user_mappings=admin_configs.mappings_of(hashed_account),
+    )
     return {
         "successful": True,
         "logId": record.log_id,
@@ -408,16 +364,9 @@ def upsert_call_disposition(request: Request) -> dict[str, Any]:
     if record is None:
         return {"successful": False, "returnMessage": return_message("Cannot find log", ttl=3000)}
     context = authenticate(request)
-    try:
-        result = context.connector.upsert_call_disposition(
-            user=context.user,
-            auth_header=context.auth_header,
-            log_id=record.log_id,
-            dispositions=dispositions,
-        )
-    except CrmError as error:
-        return crm_failure(error, "upsertCallDisposition", context.platform)
-    context.save_connector_changes()
+    result = context.call(
+        context.connector.upsert_call_disposition, log_id=record.log_id, dispositions=dispositions
+    )
     answer: dict[str, Any] = {"successful": bool(result.get("logId"))}
     if result.get("returnMessage") is not None:
         answer["returnMessage"] = result["returnMessage"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from appconnect.context import authenticate
-from appconnect.errors import BadRequest, CrmError, crm_failure, return_message
+from appconnect.errors import BadRequest, return_message
 from appconnect.http import Request
 from appconnect.operations import object_field
 
@@ -42,17 +42,12 @@ def find_contact(request: Request) -> dict[str, Any]:
         phone_number = phone_number.replace(" ", "+", 1)
     phone_number = phone_number.strip()
     context = authenticate(request)
-    try:
-        result = context.connector.find_contact(
-            user=context.user,
-            auth_header=context.auth_header,
-            phone_number=phone_number,
-            overriding_format=request.param("overridingFormat") or "",
-            is_extension=request.param("isExtension") == "true",
-        )
-    except CrmError as error:
-        return crm_failure(error, "findContact", context.platform)
-    context.save_connector_changes()
+    result = context.call(
+        context.connector.find_contact,
+        phone_number=phone_number,
+        overriding_format=request.param("overridingFormat") or "",
+        is_extension=request.param("isExtension") == "true",
+    )
     contacts = result.get("matchedContactInfo")
     answer = _lookup_answer(result)
     if not _real_matches(contacts) and result.get("returnMessage") is None:
@@ -87,18 +82,13 @@ def create_contact(request: Request) -> dict[str, Any]:
         raise BadRequest("newContactName is required.")
     additional_submission = object_field(body, "additionalSubmission")
     context = authenticate(request)
-    try:
-        result = context.connector.create_contact(
-            user=context.user,
-            auth_header=context.auth_header,
-            phone_number=phone_number.strip(),
-            new_contact_name=name.strip(),
-            new_contact_type=body.get("newContactType") or "",
-            additional_submission=additional_submission,
-        )
-    except CrmError as error:
-        return crm_failure(error, "createContact", context.platform)
-    context.save_connector_changes()
+    result = context.call(
+        context.connector.create_contact,
+        phone_number=phone_number.strip(),
+        new_contact_name=name.strip(),
+        new_contact_type=body.get("newContactType") or "",
+        additional_submission=additional_submission,
+    )
     contact = result.get("contactInfo")
     if contact is None:
         return {"successful": False, "returnMessage": result.get("returnMessage")}
@@ -114,12 +104,8 @@ def find_contact_with_name(request: Request) -> dict[str, Any]:
     context = authenticate(request)
     if not type(context.connector).implements("findContactWithName"):
         raise BadRequest(f"{context.connector.display_name} does not support searching contacts by name.")
-    try:
-        result = context.connector.find_contact_with_name(
-            user=context.user, auth_header=context.auth_header, name=name.strip()
-        )
-    except CrmError as error:
-        return crm_failure(error, "findContactWithName", context.platform)
+    # through context.call: a CRM session token renewed here is saved too (it used to be lost)
+    result = context.call(context.connector.find_contact_with_name, name=name.strip())
     contacts = result.get("matchedContactInfo")
     answer = _lookup_answer(result)
     if not _real_matches(contacts) and result.get("returnMessage") is None:

@@ -18,7 +18,7 @@ from appconnect import admin_configs, claims, locks, validation
 from appconnect.account_cache import DynamoAccountCache
 from appconnect.composer import LogFormat, compose_shared_sms_log, media_reader_link
 from appconnect.context import AuthContext, authenticate, load_user
-from appconnect.errors import BadRequest, CrmError, CrmUnavailable, crm_failure, return_message
+from appconnect.errors import BadRequest, return_message
 from appconnect.http import Request
 from appconnect.models import MessageLogModel
 from appconnect.observability import logger, metrics
@@ -106,9 +106,8 @@ def create_message_log(request: Request) -> dict[str, Any]:
         if common["owner_name"]:
             return _log_shared_thread(context, log_info, body, common)
         return _log_messages(context, log_info, messages, correspondents, body, common)
-    except CrmError as error:
-        return crm_failure(error, "createMessageLog", context.platform)
     finally:
+        # a CrmError is the handler's to answer ("Error creating message log"); a renewed CRM session is ours
         context.save_connector_changes()
 
 
@@ -159,83 +158,76 @@ def _log_messages(
             conversation_id=conversation_id,
             conversation_log_id=conversation_log_id,
         )
-        written = False  # once the CRM has the message, failing to record it must not let the claims go
-        settled = conversation.outcome is claims.Outcome.LOGGED  # the conversation claim needs no change
         try:
-            if conversation.outcome is claims.Outcome.LOGGED:
-                media = _media(message)
-                with _appending(context, conversation_log_id):
-                    result = connector.update_message_log(
-                        **common,
-                        log_id=conversation.record.log_id,
-                        message=message,
-                        image_link=media["image_link"],
-                        image_content_type=media["image_content_type"],
-                        video_link=media["video_link"],
-                    )
-                crm_log_id = conversation.record.log_id
-                written = True
-            elif conversation.outcome is claims.Outcome.BUSY:
-                claims.release(message_claim)
-                return {
-                    "successful": False,
-                    "logIds": logged,
-                    "returnMessage": return_message(
-                        BUSY_CONVERSATION,
-                        ttl=3000,
-                    ),
-                }
-            else:
-                recovered = _recover(connector, conversation, common, message)
-                if recovered is not None:
-                    crm_log_id = recovered
-                    written = True
-                    claims.complete(conversation, recovered)
-                    settled = True
-                    if message_claim.outcome is claims.Outcome.RECOVER:
-                        # the interrupted attempt created the activity with this very message in it
-                        result = {"returnMessage": return_message("Message logged", "success", 1000)}
-                    else:
-                        media = _media(message)
-                        with _appending(context, conversation_log_id):
-                            result = connector.update_message_log(
-                                **common,
-                                log_id=recovered,
-                                message=message,
-                                image_link=media["image_link"],
-                                image_content_type=media["image_content_type"],
-                                video_link=media["video_link"],
-                            )
+            # once the CRM has the message, failing to record it must not let the claims go
+            with claims.attempting(conversation, message_claim) as attempt:
+                if conversation.outcome is claims.Outcome.LOGGED:
+                    media = _media(message)
+                    with _appending(context, conversation_log_id):
+                        result = connector.update_message_log(
+                            **common,
+                            log_id=conversation.record.log_id,
+                            message=message,
+                            image_link=media["image_link"],
+                            image_content_type=media["image_content_type"],
+                            video_link=media["video_link"],
+                        )
+                    crm_log_id = conversation.record.log_id
+                    attempt.written = True
+                elif conversation.outcome is claims.Outcome.BUSY:
+                    claims.release(message_claim)
+                    return {
+                        "successful": False,
+                        "logIds": logged,
+                        "returnMessage": return_message(
+                            BUSY_CONVERSATION,
+                            ttl=3000,
+                        ),
+                    }
                 else:
-                    result = connector.create_message_log(
-                        **common, message=message, correspondents=correspondents[1:], **_media(message)
-                    )
-                    crm_log_id = result.get("logId")
-                    written = bool(crm_log_id)
-                    if not crm_log_id:
-                        _let_go(conversation)
-                        _let_go(message_claim)
-                        return {
-                            "successful": False,
-                            "logIds": logged,
-                            "returnMessage": result.get("returnMessage"),
-                        }
-                    claims.complete(conversation, str(crm_log_id))
-                    settled = True
-            claims.complete(message_claim, str(crm_log_id))
+                    recovered = _recover(connector, conversation, common, message)
+                    if recovered is not None:
+                        crm_log_id = recovered
+                        attempt.written = True
+                        claims.complete(conversation, recovered)
+                        attempt.settled(conversation)
+                        if message_claim.outcome is claims.Outcome.RECOVER:
+                            # the interrupted attempt created the activity with this very message in it
+                            result = {"returnMessage": return_message("Message logged", "success", 1000)}
+                        else:
+                            media = _media(message)
+                            with _appending(context, conversation_log_id):
+                                result = connector.update_message_log(
+                                    **common,
+                                    log_id=recovered,
+                                    message=message,
+                                    image_link=media["image_link"],
+                                    image_content_type=media["image_content_type"],
+                                    video_link=media["video_link"],
+                                )
+                    else:
+                        result = connector.create_message_log(
+                            **common, message=message, correspondents=correspondents[1:], **_media(message)
+                        )
+                        crm_log_id = result.get("logId")
+                        attempt.written = bool(crm_log_id)
+                        if not crm_log_id:
+                            claims.give_up(conversation)
+                            claims.give_up(message_claim)
+                            return {
+                                "successful": False,
+                                "logIds": logged,
+                                "returnMessage": result.get("returnMessage"),
+                            }
+                        claims.complete(conversation, str(crm_log_id))
+                        attempt.settled(conversation)
+                claims.complete(message_claim, str(crm_log_id))
         except locks.LockBusy:
-            _abandon(None if settled else conversation, message_claim, unknown=written)
             return {
                 "successful": False,
                 "logIds": logged,
                 "returnMessage": return_message(BUSY_CONVERSATION, ttl=3000),
             }
-        except CrmUnavailable:
-            _abandon(None if settled else conversation, message_claim, unknown=True)
-            raise
-        except BaseException:
-            _abandon(None if settled else conversation, message_claim, unknown=written)
-            raise
         logged.append(message_id)
         last_message = result.get("returnMessage")
     return with_last_message({"successful": True, "logIds": logged}, last_message)
@@ -245,29 +237,6 @@ def _appending(context: AuthContext, conversation_log_id: str) -> AbstractContex
     """One append at a time to a conversation's CRM record: each append reads the record and writes it
     back whole, so two at once would lose one of the messages."""
     return locks.held(f"append#{context.model.id}#{conversation_log_id}", APPEND_LEASE_S)
-
-
-def _abandon(conversation: claims.Claim | None, message_claim: claims.Claim, *, unknown: bool) -> None:
-    """Leave the claims this attempt holds as the next attempt needs them (``conversation`` None: it is
-    settled already)."""
-    if conversation is not None and conversation.outcome in (claims.Outcome.WRITE, claims.Outcome.RECOVER):
-        if unknown:
-            claims.mark_unknown(conversation)
-        else:
-            _let_go(conversation)
-    if unknown:
-        claims.mark_unknown(message_claim)
-    else:
-        _let_go(message_claim)
-
-
-def _let_go(claim: claims.Claim) -> None:
-    """Release a claim this attempt wrote nothing for; one an earlier attempt may have written for stays
-    unknown, so the next attempt looks in the CRM before writing."""
-    if claim.outcome is claims.Outcome.RECOVER:
-        claims.mark_unknown(claim)
-    else:
-        claims.release(claim)
 
 
 def _recover(
@@ -346,18 +315,12 @@ def _log_shared_thread(
             "logIds": [conversation_log_id],
             "returnMessage": result.get("returnMessage"),
         }
-    try:
+    with claims.writing(thread):
         result = connector.create_message_log(
             **common, shared_sms_log_content=shared, message=log_info["messages"][0]
         )
-    except CrmUnavailable:
-        claims.mark_unknown(thread)
-        raise
-    except BaseException:
-        _let_go(thread)
-        raise
     if not result.get("logId"):
-        _let_go(thread)
+        claims.give_up(thread)
         return {"successful": False, "logIds": [], "returnMessage": result.get("returnMessage")}
     claims.complete(thread, str(result["logId"]))
     return {"successful": True, "logIds": [conversation_log_id], "returnMessage": result.get("returnMessage")}

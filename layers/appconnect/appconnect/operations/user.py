@@ -8,10 +8,8 @@ from appconnect import admin_configs, hashing, ringcentral, users
 from appconnect.context import authenticate, load_user
 from appconnect.errors import (
     BadRequest,
-    CrmError,
     JsonBadRequest,
     SessionRevoked,
-    crm_failure,
     return_message,
 )
 from appconnect.http import Request
@@ -86,13 +84,11 @@ def refresh_user_info(request: Request) -> dict[str, Any]:
         return {"successful": True}  # as the reference: the user is not even looked up
     try:
         context = authenticate(request)
-        result = connector.refresh_user_info(user=context.user, auth_header=context.auth_header)
-        context.save_connector_changes()
     except SessionRevoked:
+        # this route answers a dead grant 200, not 401, as the reference
         return {
             "successful": False,
             "returnMessage": return_message("User session expired. Please connect again."),
         }
-    except CrmError as error:
-        return crm_failure(error, "refreshUserInfo", connector.platform)
+    result = context.call(connector.refresh_user_info)
     return {"successful": bool(result.get("successful")), "returnMessage": result.get("returnMessage")}
