@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from appconnect.connector import Connector, CrmUser
 from appconnect.connector.client import (
     CrmClient,
     CrmResponse,
@@ -94,3 +95,22 @@ class InsightlyApi:
         if not response.text.strip():
             return []  # an empty answer: nothing matched
         raise CrmBadAnswer(f"Insightly answered a {collection} search with something else", platform=PLATFORM)
+
+
+def allowed_hosts(conf: Connector) -> list[str]:
+    return [p.strip() for p in conf.setting("ALLOWED_HOSTS").split(",") if p.strip()]
+
+
+def open_api(conf: Connector, auth_header: str, api_url: str) -> InsightlyApi:
+    """The calls of ``conf`` (the connector, for its settings) on the pod at ``api_url``."""
+    return InsightlyApi(
+        auth_header=auth_header,
+        api_url=api_url,
+        version=conf.setting("API_VERSION"),
+        allowed_hosts=allowed_hosts(conf),
+    )
+
+
+def user_api(conf: Connector, user: CrmUser, auth_header: str) -> InsightlyApi:
+    """The calls of a logged-in user, on the pod stored at login."""
+    return open_api(conf, auth_header, str(user.platform_additional_info.get("apiUrl") or ""))

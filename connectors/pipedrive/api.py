@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from appconnect.connector import Connector
 from appconnect.connector.client import (
     CrmClient,
     CrmResponse,
@@ -70,6 +71,22 @@ class PipedriveApi:
     def patch(self, url: str, body: Any) -> CrmResponse:
         # Setting the same fields twice leaves the activity as once: safe to retry.
         return self.client.patch(url, headers=self._headers, json_body=body, retry=True)
+
+
+def allowed_hosts_of(connector: Connector) -> list[str]:
+    """``PIPEDRIVE_ALLOWED_HOSTS`` as a list of host patterns."""
+    return [p.strip() for p in connector.setting("ALLOWED_HOSTS").split(",") if p.strip()]
+
+
+def api_for(connector: Connector, auth_header: str, hostname: str = "") -> PipedriveApi:
+    """The calls of one invocation, on the hosts the connector's settings name."""
+    return PipedriveApi(
+        auth_header=auth_header,
+        hostname=hostname,
+        api_url=connector.setting("API_URL"),
+        company_url=connector.setting("COMPANY_URL"),
+        allowed_hosts=allowed_hosts_of(connector),
+    )
 
 
 def allowed_company_host(hostname: str, allowed_hosts: Sequence[str]) -> str:

@@ -1,0 +1,206 @@
+"""Insightly contacts and leads: found by phone or name, each with its organisations, opportunities and
+projects, and created from the extension.
+
+Phone lookup (the screen pop): Insightly's search matches a field's stored text exactly, so one lookup
+searches several spellings of the number (:mod:`connectors.insightly.phones`: at most
+``MAX_CANDIDATES`` = 8 values and ``MAX_SEARCHES`` = 48 searches) across the phone fields of contacts
+and leads, all in one parallel wave; the organisations, opportunities and projects of the matches are then
+fetched in a second wave. A lookup reaches Insightly at most twice in sequence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from appconnect.connector import Connector, CrmUser
+from appconnect.connector.helpers import MAX_PARALLEL, in_parallel
+from appconnect.errors import CrmAuthError, CrmBadRequest, CrmNotFound, return_message
+from appconnect.observability import logger
+from connectors.insightly.api import InsightlyApi, user_api
+from connectors.insightly.phones import field_names, phone_candidates, values_for_extra_fields
+from connectors.insightly.records import (
+    CONTACT,
+    ID_FIELDS,
+    LEAD,
+    PERSON_COLLECTIONS,
+    RELATED,
+    custom_field_value,
+    full_name,
+    person_kind,
+    related_option,
+    related_refs,
+    split_name,
+    to_contact,
+)
+
+NEW_CONTACT = {
+    "id": "createNewContact",
+    "name": "Create new contact...",
+    "additionalInfo": None,
+    "isNewContact": True,
+}
+#: the phone fields every lookup searches, per object type
+STANDARD_PHONE_FIELDS = {CONTACT: ("PHONE", "PHONE_MOBILE"), LEAD: ("PHONE", "MOBILE")}
+EXTRA_FIELD_SETTINGS = {
+    CONTACT: "insightlyExtraPhoneFieldNameForContact",
+    LEAD: "insightlyExtraPhoneFieldNameForLead",
+}
+#: most organisations, opportunities and projects fetched for one lookup's matches (one parallel wave)
+MAX_RELATED = MAX_PARALLEL
+
+
+def find_contact(
+    conf: Connector,
+    *,
+    user: CrmUser,
+    auth_header: str,
+    phone_number: str,
+    overriding_format: str | None,
+    is_extension: bool | str,
+) -> dict[str, Any]:
+    """Contacts and leads with the number in a phone field, whatever format it was stored in, each with
+    its organisations, opportunities and projects; then the "Create new contact..." entry."""
+    if is_extension is True or is_extension == "true":
+        return {"successful": False, "matchedContactInfo": []}
+    values = phone_candidates(phone_number, overriding_format)
+    if not values:
+        return {"successful": True, "matchedContactInfo": [dict(NEW_CONTACT)]}
+    extra = {
+        kind: [f for f in field_names(user.setting_value(EXTRA_FIELD_SETTINGS[kind])) if f not in fields]
+        for kind, fields in STANDARD_PHONE_FIELDS.items()
+    }
+    extra_values = values_for_extra_fields(values, len(extra[CONTACT]) + len(extra[LEAD]))
+    # the order of the answer: contacts before leads, then the most likely spelling first, then the
+    # standard fields before the extra ones
+    searches: list[tuple[str, str, str, bool]] = []
+    for kind in (CONTACT, LEAD):
+        for value in values:
+            searches.extend((value, kind, field, False) for field in STANDARD_PHONE_FIELDS[kind])
+            if value in extra_values:
+                searches.extend((value, kind, field, True) for field in extra[kind])
+    api = user_api(conf, user, auth_header)
+    results = in_parallel(
+        [_searcher(api, kind, field, value, extra) for value, kind, field, extra in searches]
+    )
+    matches: dict[tuple[str, Any], tuple[Mapping[str, Any], str, str]] = {}
+    for (value, kind, field, _extra), records in zip(searches, results, strict=True):
+        for record in records:
+            key = (kind, record.get(ID_FIELDS[kind]))
+            if key[1] is not None and key not in matches:
+                stored = record.get(field) or custom_field_value(record, field)
+                matches[key] = (record, kind, str(stored) if stored else value)
+    related = _related(api, [record for record, _, _ in matches.values()])
+    contacts = [to_contact(record, kind, phone, related) for record, kind, phone in matches.values()]
+    contacts.append(dict(NEW_CONTACT))
+    return {"successful": True, "matchedContactInfo": contacts, "extraDataTracking": api.tracking}
+
+
+def find_contact_with_name(conf: Connector, *, user: CrmUser, auth_header: str, name: str) -> dict[str, Any]:
+    """Contacts and leads whose "first last" name contains ``name``; no "Create new contact..." entry.
+
+    Four searches at once: first names equal to the first word and last names equal to the rest (or,
+    for one word, to that word too, so a last name alone finds people).
+    """
+    words = (name or "").split()
+    if not words:
+        return {"successful": True, "matchedContactInfo": []}
+    first, rest = words[0], " ".join(words[1:]) or words[0]
+    wanted = " ".join(words).lower()
+    api = user_api(conf, user, auth_header)
+    plan = [(CONTACT, "FIRST_NAME", first), (CONTACT, "LAST_NAME", rest)]
+    plan += [(LEAD, "FIRST_NAME", first), (LEAD, "LAST_NAME", rest)]
+    results = in_parallel([_searcher(api, kind, field, value, False) for kind, field, value in plan])
+    matches: dict[tuple[str, Any], tuple[Mapping[str, Any], str]] = {}
+    for (kind, _field, _value), records in zip(plan, results, strict=True):
+        for record in records:
+            key = (kind, record.get(ID_FIELDS[kind]))
+            if key[1] is not None and key not in matches and wanted in full_name(record).lower():
+                matches[key] = (record, kind)
+    related = _related(api, [record for record, _ in matches.values()])
+    contacts = [
+        to_contact(record, kind, _first_phone(record, kind), related) for record, kind in matches.values()
+    ]
+    return {"successful": True, "matchedContactInfo": contacts, "extraDataTracking": api.tracking}
+
+
+def _related(
+    api: InsightlyApi, records: Sequence[Mapping[str, Any]]
+) -> dict[tuple[str, int], dict[str, Any] | None]:
+    """``{title, const}`` of every organisation, opportunity and project linked to ``records``, fetched
+    in one parallel wave (at most MAX_RELATED). A deleted or forbidden record is left out."""
+    refs = list(dict.fromkeys(ref for record in records for ref in related_refs(record)))[:MAX_RELATED]
+    fetched = in_parallel([_related_fetcher(api, kind, target) for kind, target in refs])
+    return dict(zip(refs, fetched, strict=True))
+
+
+def create_contact(
+    conf: Connector,
+    *,
+    user: CrmUser,
+    auth_header: str,
+    phone_number: str,
+    new_contact_name: str,
+    new_contact_type: str,
+) -> dict[str, Any]:
+    """A new contact or lead (``newContactType`` ``contact`` / ``lead``) with the caller's number."""
+    kind = person_kind(new_contact_type)
+    if kind is None:
+        return {
+            "contactInfo": None,
+            "returnMessage": return_message(
+                "Please choose whether to create a contact or a lead.", "warning", 3000
+            ),
+        }
+    api = user_api(conf, user, auth_header)
+    phone = phone_number.strip()
+    if "+" not in phone:
+        phone = phone.replace(" ", "+", 1)
+    body = {"PHONE": phone, **split_name(new_contact_name, kind)}
+    created = api.post(f"/{PERSON_COLLECTIONS[kind]}", body)
+    created = created if isinstance(created, dict) else {}
+    return {
+        "contactInfo": {
+            "id": created.get(ID_FIELDS[kind]),
+            "name": full_name(created) or new_contact_name.strip(),
+        },
+        "returnMessage": return_message("Contact created.", "success", 2000),
+        "extraDataTracking": api.tracking,
+    }
+
+
+def _searcher(
+    api: InsightlyApi, kind: str, field: str, value: str, extra: bool
+) -> Callable[[], list[dict[str, Any]]]:
+    def search() -> list[dict[str, Any]]:
+        try:
+            return api.search(PERSON_COLLECTIONS[kind], field, value)
+        except CrmBadRequest as error:
+            if not extra:
+                raise
+            # an extra field the instance does not have: skipped silently, as the reference does
+            logger.debug("insightly extra phone field refused", extra={"status": error.status})
+            return []
+
+    return search
+
+
+def _related_fetcher(api: InsightlyApi, kind: str, target: int) -> Callable[[], dict[str, Any] | None]:
+    def fetch() -> dict[str, Any] | None:
+        try:
+            return related_option(kind, api.get(f"/{RELATED[kind][0]}/{target}"))
+        except CrmNotFound:
+            return None
+        except CrmAuthError as error:
+            if error.status == 403:  # visible contact, hidden organisation: not offered
+                return None
+            raise
+
+    return fetch
+
+
+def _first_phone(record: Mapping[str, Any], kind: str) -> str | None:
+    for field in STANDARD_PHONE_FIELDS[kind]:
+        if record.get(field):
+            return str(record[field])
+    return None

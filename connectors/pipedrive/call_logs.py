@@ -1,0 +1,236 @@
+"""Call logs as done Pipedrive activities of the call type: create, recover, update, read back, and the
+deal or lead disposition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from appconnect.connector import Connector, CrmUser
+from appconnect.connector.helpers import assigned_crm_user_id, in_parallel
+from appconnect.errors import CrmError, return_message
+from connectors.pipedrive.activities import activity_id, activity_types, due, find_activity, links, org_of
+from connectors.pipedrive.activity_types import CALL_SETTING, AccountCache
+from connectors.pipedrive.api import PipedriveApi, api_for, data_of
+from connectors.pipedrive.formatting import (
+    PLATFORM,
+    admin_setting,
+    numeric_id,
+    optional_numeric_id,
+    owner_id_of,
+    parse_agent_note,
+    pipedrive_duration,
+    seconds,
+)
+
+CALL_TYPE_MISSING = (
+    'Call logging requires an active activity type containing the word "call" (case insensitive), '
+    "or one explicitly assigned by an admin under Admin > Account settings."
+)
+
+
+def create_call_log(
+    connector: Connector,
+    *,
+    user: CrmUser,
+    auth_header: str,
+    contact_info: Mapping[str, Any],
+    call_log: Mapping[str, Any],
+    additional_submission: Mapping[str, Any] | None,
+    composed_log_details: str,
+    admin_settings: Mapping[str, Any] | None,
+    user_mappings: Sequence[Mapping[str, Any]] | None,
+    cache: AccountCache | None,
+) -> dict[str, Any]:
+    """A done activity of the call type, on the contact (and its organisation), deal or lead."""
+    api = api_for(connector, auth_header, user.hostname)
+    person_id = numeric_id(contact_info.get("id"), "contact id")
+    types = activity_types(api, user, cache)
+    org_id, _ = in_parallel([lambda: org_of(api, person_id), types.prefetch])
+    type_key = types.resolve(admin_setting(admin_settings, CALL_SETTING), "call")
+    if type_key is None:
+        return {
+            "logId": None,
+            "returnMessage": return_message(CALL_TYPE_MISSING, "error", 2000),
+            "extraDataTracking": api.tracking,
+        }
+    submission = additional_submission or {}
+    subject = _call_subject(call_log, contact_info)
+    body: dict[str, Any] = {
+        "owner_id": _assignee(submission, user_mappings) or owner_id_of(user.id),
+        "subject": subject,
+        "duration": pipedrive_duration(call_log.get("duration")) or "00:00",
+        "note": composed_log_details or "",
+        "done": True,
+        "participants": [{"person_id": person_id, "primary": True}],
+        "type": type_key,
+    }
+    body.update(due(call_log.get("startTime")))
+    body.update(links(submission, org_id))
+    data = data_of(api.post(api.company("/api/v2/activities"), body)) or {}
+    return {
+        # Pipedrive's own id, a number: the extension receives it as the reference sends it
+        "logId": activity_id(data),
+        "returnMessage": return_message("Call logged", "success", 2000),
+        "extraDataTracking": api.tracking,
+    }
+
+
+def find_call_log(
+    connector: Connector,
+    *,
+    user: CrmUser,
+    auth_header: str,
+    contact_info: Mapping[str, Any],
+    call_log: Mapping[str, Any],
+    additional_submission: Mapping[str, Any] | None,
+    user_mappings: Sequence[Mapping[str, Any]] | None,
+    since: float,
+) -> str | None:
+    """The activity an interrupted attempt created for this call: the contact's activities of this
+    owner updated since the attempt began, with the same subject and due date and time."""
+    api = api_for(connector, auth_header, user.hostname)
+    owner = _assignee(additional_submission or {}, user_mappings) or owner_id_of(user.id)
+    return find_activity(
+        api,
+        numeric_id(contact_info.get("id"), "contact id"),
+        owner,
+        _call_subject(call_log, contact_info),
+        due(call_log.get("startTime")),
+        since,
+    )
+
+
+def update_call_log(
+    connector: Connector,
+    *,
+    user: CrmUser,
+    auth_header: str,
+    log_id: Any,
+    subject: str | None,
+    duration: Any,
+    additional_submission: Mapping[str, Any] | None,
+    composed_log_details: str | None,
+    user_mappings: Sequence[Mapping[str, Any]] | None,
+) -> dict[str, Any]:
+    """Set the composed note, and the subject, duration and assignee when given (one PATCH)."""
+    api = api_for(connector, auth_header, user.hostname)
+    body: dict[str, Any] = {}
+    if composed_log_details is not None:
+        body["note"] = composed_log_details
+    if subject:
+        body["subject"] = subject
+    if seconds(duration) is not None:
+        body["duration"] = pipedrive_duration(duration)
+    owner = _assignee(additional_submission or {}, user_mappings)
+    if owner:
+        body["owner_id"] = owner
+    if body:
+        api.patch(api.company(f"/api/v2/activities/{numeric_id(log_id, 'log id')}"), body)
+    return {
+        "updatedNote": composed_log_details,
+        "returnMessage": return_message("Call log updated.", "success", 2000),
+        "extraDataTracking": api.tracking,
+    }
+
+
+def get_call_log(
+    connector: Connector, *, user: CrmUser, auth_header: str, log_id: Any, contact_id: Any
+) -> dict[str, Any]:
+    """The activity, its agent note parsed back out, and the contact's name.
+
+    Pipedrive's API v2 returns no related objects, so the name is read from the person: in parallel
+    with the activity when the core knows the contact, after it otherwise.
+    """
+    api = api_for(connector, auth_header, user.hostname)
+    activity_url = api.company(f"/api/v2/activities/{numeric_id(log_id, 'log id')}")
+    known_person = optional_numeric_id(contact_id)
+    if known_person is not None:
+        response, person = in_parallel(
+            [lambda: api.get(activity_url), lambda: _person_or_none(api, known_person)]
+        )
+    else:
+        response, person = api.get(activity_url), None
+    data = data_of(response) or {}
+    activity_person = optional_numeric_id(data.get("person_id")) or _primary_participant(data)
+    name = _related_person_name(response.body, activity_person)
+    if name is None and activity_person is not None:
+        if person is None or person.get("id") != activity_person:
+            person = _person_or_none(api, activity_person)
+        name = person.get("name") if person else None
+    note_body = data.get("note") or ""
+    return {
+        "callLogInfo": {
+            "subject": data.get("subject"),
+            "note": parse_agent_note(note_body),
+            "contactName": name or "Unknown",
+            "fullBody": note_body,
+            "fullLogResponse": data,
+            "dispositions": {"deals": data.get("deal_id"), "leads": data.get("lead_id")},
+        },
+        "extraDataTracking": api.tracking,
+    }
+
+
+def upsert_call_disposition(
+    connector: Connector,
+    *,
+    user: CrmUser,
+    auth_header: str,
+    log_id: Any,
+    dispositions: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """Link the activity to the chosen deal (clearing the lead) or else to the chosen lead."""
+    dispositions = dispositions or {}
+    deal = optional_numeric_id(dispositions.get("deals"))
+    lead = dispositions.get("leads") or None
+    if deal is None and not lead:
+        return {"logId": None}
+    api = api_for(connector, auth_header, user.hostname)
+    body = {"deal_id": deal, "lead_id": None} if deal is not None else {"lead_id": str(lead), "deal_id": None}
+    api.patch(api.company(f"/api/v2/activities/{numeric_id(log_id, 'log id')}"), body)
+    return {"logId": log_id, "extraDataTracking": api.tracking}
+
+
+def _call_subject(call_log: Mapping[str, Any], contact_info: Mapping[str, Any]) -> str:
+    subject = call_log.get("customSubject")
+    if subject is not None:
+        return str(subject)
+    direction = call_log.get("direction") or ""
+    preposition = "to" if direction == "Outbound" else "from"
+    return f"{direction} Call {preposition} {contact_info.get('name') or ''}"
+
+
+def _assignee(submission: Mapping[str, Any], user_mappings: Sequence[Mapping[str, Any]] | None) -> int | None:
+    """The Pipedrive owner an admin assigned the log to (server-side logging), or ``None``."""
+    return optional_numeric_id(assigned_crm_user_id(submission, user_mappings, PLATFORM))
+
+
+def _person_or_none(api: PipedriveApi, person_id: int) -> dict[str, Any] | None:
+    try:
+        data = data_of(api.get(api.company(f"/api/v2/persons/{person_id}")))
+    except CrmError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _primary_participant(activity: Mapping[str, Any]) -> int | None:
+    participants = activity.get("participants") or []
+    chosen = next((p for p in participants if isinstance(p, dict) and p.get("primary")), None)
+    if chosen is None and participants and isinstance(participants[0], dict):
+        chosen = participants[0]
+    return optional_numeric_id(chosen.get("person_id")) if chosen else None
+
+
+def _related_person_name(body: Any, person_id: int | None) -> str | None:
+    """The name from ``related_objects.person`` (API v1 style; the v2 API and our sandbox omit it)."""
+    related = body.get("related_objects") if isinstance(body, dict) else None
+    persons = related.get("person") if isinstance(related, dict) else None
+    if not isinstance(persons, dict) or not persons:
+        return None
+    entry = persons.get(str(person_id)) if person_id is not None else None
+    if not isinstance(entry, dict):
+        entry = next(iter(persons.values()))
+    name = entry.get("name") if isinstance(entry, dict) else None
+    return str(name) if name else None
