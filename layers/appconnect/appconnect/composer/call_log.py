@@ -1,4 +1,4 @@
-"""The call-log body composer (``composeCallLog`` of the reference, core-behaviour.md section 7.7).
+"""The call-log body composer (``composeCallLog`` of the reference; docs/compatibility.md, Composer).
 
 A body is built by "upserting" items in a fixed order: each item replaces its existing line or section
 in the body (found by a pattern) or is added. On create the body starts empty; on update it starts from
@@ -13,7 +13,7 @@ changes nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from appconnect.composer.formatting import (
@@ -247,65 +247,12 @@ def compose_call_log(
         ValueError: for a log format other than the three above.
     """
     fmt = require_log_format(log_format)
-    settings = user_settings
     body = existing_body or ""
-
-    if js_truthy(inputs.note) and _enabled(settings, "addCallLogNote"):
-        body = upsert_agent_note(body, inputs.note, fmt)
-    if js_truthy(inputs.session_id) and _enabled(settings, "addCallSessionId"):
-        body = upsert_call_session_id(body, inputs.session_id, fmt)
-    inbound = inputs.direction == "Inbound"
-    if _enabled(settings, "addRingCentralUserName"):
-        own_party = inputs.to_party if inbound else inputs.from_party
-        user_name = (own_party or {}).get("name")
-        if js_truthy(user_name):
-            body = upsert_ring_central_user_name(body, js_str(user_name), fmt)
-    if _enabled(settings, "addRingCentralNumber"):
-        own_party = inputs.to_party if inbound else inputs.from_party
-        number = (own_party or {}).get("phoneNumber")
-        if js_truthy(number):
-            # The reference pairs the RingCentral number with the *other* party's extension (kept).
-            other_party = inputs.from_party if inbound else inputs.to_party
-            extension = (other_party or {}).get("extensionNumber")
-            body = upsert_ring_central_number_and_extension(body, js_str(number), js_str(extension), fmt)
-    if js_truthy(inputs.subject) and _enabled(settings, "addCallLogSubject"):
-        body = upsert_call_subject(body, inputs.subject, fmt)
-    if js_truthy(inputs.contact_phone_number) and _enabled(settings, "addCallLogContactNumber"):
-        body = upsert_contact_phone_number(body, inputs.contact_phone_number, inputs.direction, fmt)
-    if js_truthy(inputs.start_time) and _enabled(settings, "addCallLogDateTime"):
-        date_format = js_str(setting_value(settings, "logDateFormat")) or DEFAULT_LOG_DATE_FORMAT
-        formatted = format_instant(
-            parse_instant(inputs.start_time), date_format, call_log_utc_offset_minutes(timezone_offset)
-        )
-        body = upsert_call_date_time(body, formatted, fmt)
-    if inputs.duration is not None and _enabled(settings, "addCallLogDuration"):
-        body = upsert_call_duration(body, inputs.duration, fmt)
-    if js_truthy(inputs.result) and _enabled(settings, "addCallLogResult"):
-        body = upsert_call_result(body, inputs.result, fmt)
-    if js_truthy(inputs.recording_link) and _enabled(settings, "addCallLogRecording"):
-        body = upsert_call_recording(body, inputs.recording_link, fmt)
-    if js_truthy(inputs.voicemail_link) and _enabled(settings, "addCallLogRecording"):
-        body = upsert_voicemail_recording(body, inputs.voicemail_link, fmt)
-    if js_truthy(inputs.ai_note) and _enabled(settings, "addCallLogAiNote"):
-        body = upsert_ai_note(body, inputs.ai_note, fmt)
-    if js_truthy(inputs.transcript) and _enabled(settings, "addCallLogTranscript"):
-        body = upsert_transcript(body, inputs.transcript, fmt)
-    if js_truthy(inputs.ring_sense_transcript) and _enabled(
-        settings, "addCallLogRingSenseRecordingTranscript"
-    ):
-        body = upsert_ring_sense_transcript(body, inputs.ring_sense_transcript, fmt)
-    if js_truthy(inputs.ring_sense_summary) and _enabled(settings, "addCallLogRingSenseRecordingSummary"):
-        body = upsert_ring_sense_summary(body, inputs.ring_sense_summary, fmt)
-    if js_truthy(inputs.ring_sense_ai_score) and _enabled(settings, "addCallLogRingSenseRecordingAIScore"):
-        body = upsert_ring_sense_ai_score(body, inputs.ring_sense_ai_score, fmt)
-    if js_truthy(inputs.ring_sense_bulleted_summary) and _enabled(
-        settings, "addCallLogRingSenseRecordingBulletedSummary"
-    ):
-        body = upsert_ring_sense_bulleted_summary(body, inputs.ring_sense_bulleted_summary, fmt)
-    if js_truthy(inputs.ring_sense_link) and _enabled(settings, "addCallLogRingSenseRecordingLink"):
-        body = upsert_ring_sense_link(body, inputs.ring_sense_link, fmt)
-    if inputs.legs is not None and _enabled(settings, "addCallLogLegs"):
-        body = upsert_legs(body, inputs.legs, fmt)
+    for item in ITEMS:
+        if _enabled(user_settings, item.setting):
+            value = item.value(inputs, user_settings, timezone_offset)
+            if value is not None:
+                body = item.write(body, value, fmt)
     return body
 
 
@@ -731,3 +678,106 @@ def upsert_legs(body: str, legs: Sequence[Mapping[str, Any]] | None, log_format:
         plain_end="--- JOURNEY END",
         plain_leading_newline=False,
     )
+
+
+# --- The items, in the reference's order: one row each ------------------------------------------------
+
+#: (inputs, user settings, timezone offset) -> the item's value, ``None`` when the item is left out
+Extract = Callable[[CallLogInputs, Mapping[str, Any] | None, UtcOffset], Any]
+
+
+class Item(NamedTuple):
+    """One call-log item: the user setting that turns it on, where its value comes from, how it is written."""
+
+    setting: str
+    value: Extract
+    write: Callable[[str, Any, LogFormat], str]
+
+
+def _given(field: str) -> Extract:
+    """The input ``field`` when it is truthy (as the reference's JavaScript tests it)."""
+
+    def value(inputs: CallLogInputs, _settings: Mapping[str, Any] | None, _offset: UtcOffset) -> Any:
+        found = getattr(inputs, field)
+        return found if js_truthy(found) else None
+
+    return value
+
+
+def _not_none(field: str) -> Extract:
+    """The input ``field`` whenever it was given (a duration of 0 and an empty journey are written)."""
+    return lambda inputs, _settings, _offset: getattr(inputs, field)
+
+
+def _own_party(inputs: CallLogInputs) -> Party:
+    return (inputs.to_party if inputs.direction == "Inbound" else inputs.from_party) or {}
+
+
+def _user_name(inputs: CallLogInputs, _settings: Mapping[str, Any] | None, _offset: UtcOffset) -> Any:
+    name = _own_party(inputs).get("name")
+    return js_str(name) if js_truthy(name) else None
+
+
+def _number_and_extension(
+    inputs: CallLogInputs, _settings: Mapping[str, Any] | None, _offset: UtcOffset
+) -> tuple[str, str] | None:
+    number = _own_party(inputs).get("phoneNumber")
+    if not js_truthy(number):
+        return None
+    # The reference pairs the RingCentral number with the *other* party's extension (kept).
+    other_party = (inputs.from_party if inputs.direction == "Inbound" else inputs.to_party) or {}
+    return js_str(number), js_str(other_party.get("extensionNumber"))
+
+
+def _contact_number(
+    inputs: CallLogInputs, _settings: Mapping[str, Any] | None, _offset: UtcOffset
+) -> tuple[str, str | None] | None:
+    number = inputs.contact_phone_number
+    return (number, inputs.direction) if number is not None and js_truthy(number) else None
+
+
+def _date_time(inputs: CallLogInputs, settings: Mapping[str, Any] | None, offset: UtcOffset) -> str | None:
+    if not js_truthy(inputs.start_time):
+        return None
+    date_format = js_str(setting_value(settings, "logDateFormat")) or DEFAULT_LOG_DATE_FORMAT
+    return format_instant(parse_instant(inputs.start_time), date_format, call_log_utc_offset_minutes(offset))
+
+
+ITEMS: tuple[Item, ...] = (
+    Item("addCallLogNote", _given("note"), upsert_agent_note),
+    Item("addCallSessionId", _given("session_id"), upsert_call_session_id),
+    Item("addRingCentralUserName", _user_name, upsert_ring_central_user_name),
+    Item(
+        "addRingCentralNumber",
+        _number_and_extension,
+        lambda body, pair, fmt: upsert_ring_central_number_and_extension(body, pair[0], pair[1], fmt),
+    ),
+    Item("addCallLogSubject", _given("subject"), upsert_call_subject),
+    Item(
+        "addCallLogContactNumber",
+        _contact_number,
+        lambda body, pair, fmt: upsert_contact_phone_number(body, pair[0], pair[1], fmt),
+    ),
+    Item("addCallLogDateTime", _date_time, upsert_call_date_time),
+    Item("addCallLogDuration", _not_none("duration"), upsert_call_duration),
+    Item("addCallLogResult", _given("result"), upsert_call_result),
+    Item("addCallLogRecording", _given("recording_link"), upsert_call_recording),
+    Item("addCallLogRecording", _given("voicemail_link"), upsert_voicemail_recording),
+    Item("addCallLogAiNote", _given("ai_note"), upsert_ai_note),
+    Item("addCallLogTranscript", _given("transcript"), upsert_transcript),
+    Item(
+        "addCallLogRingSenseRecordingTranscript",
+        _given("ring_sense_transcript"),
+        upsert_ring_sense_transcript,
+    ),
+    Item("addCallLogRingSenseRecordingSummary", _given("ring_sense_summary"), upsert_ring_sense_summary),
+    Item("addCallLogRingSenseRecordingAIScore", _given("ring_sense_ai_score"), upsert_ring_sense_ai_score),
+    Item(
+        "addCallLogRingSenseRecordingBulletedSummary",
+        _given("ring_sense_bulleted_summary"),
+        upsert_ring_sense_bulleted_summary,
+    ),
+    Item("addCallLogRingSenseRecordingLink", _given("ring_sense_link"), upsert_ring_sense_link),
+    Item("addCallLogLegs", _not_none("legs"), upsert_legs),
+)
+"""Every item, in the order the reference composes them (its upserts depend on what came before)."""
