@@ -7,6 +7,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+import requests
+
+from tests.stack import StackProcess, start_stack
 
 if TYPE_CHECKING:
     from local.aws import LocalDynamoDB
@@ -38,3 +41,41 @@ def local_dynamodb_env(local_dynamodb: LocalDynamoDB, monkeypatch: pytest.Monkey
     for name, value in local_dynamodb.environment().items():
         monkeypatch.setenv(name, value)
     return local_dynamodb
+
+
+# -- the local stack, for the API tests and the stack's own tests ---------------------------------------
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
+    """The local stack, started once per test process; yields its URLs and its logs."""
+    stack = start_stack(tmp_path_factory.mktemp("local-stack"))
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def api_url(local_stack: StackProcess) -> str:
+    """Base URL of the local API (``http://127.0.0.1:<port>``)."""
+    return local_stack.api_url
+
+
+@pytest.fixture(scope="session")
+def dynamodb_url(local_stack: StackProcess) -> str:
+    """Endpoint of the stack's embedded DynamoDB (moto)."""
+    return local_stack.dynamodb_url
+
+
+@pytest.fixture(scope="session")
+def sandbox_url(local_stack: StackProcess) -> str:
+    """Base URL of the stack's sandbox CRMs (``/pipedrive``, ``/bullhorn`` ... under it)."""
+    if local_stack.sandbox_url is None:
+        pytest.skip("the sandbox CRMs (local/sandbox) are not available")
+    return local_stack.sandbox_url
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    """A keep-alive HTTP session for talking to the stack."""
+    with requests.Session() as session:
+        yield session

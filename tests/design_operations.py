@@ -1,4 +1,4 @@
-"""The operations of design.md section 4 and the AWS access each one is designed to need, as data.
+"""The operations this server offers and the AWS access each one is designed to need, as data.
 
 template.yaml is checked against this list (tests/unit/test_template.py, tests/unit/test_events.py), so a
 route, a handler module or a permission can only change in both places at once. Grants are keyed by the

@@ -179,7 +179,7 @@ class SandboxServer:
 
     def connector_env(self) -> dict[str, str]:
         """Environment values that point the server's RingCentral client and each connector at the sandboxes
-        (names from design.md section 12; the settings module decides which it reads)."""
+        (the names the README's configuration table lists; the settings module decides which it reads)."""
         from local.sandbox import bullhorn, pipedrive, redtail
 
         urls = self.urls()

@@ -83,7 +83,7 @@ def new_session_id() -> str:
 def call_log_body(
     session_id: str, contact: dict[str, Any] = MAYA, contact_type: str = "Contact", **extra: Any
 ) -> dict[str, Any]:
-    """A POST /callLog body as the extension sends it (client-payloads.md section 1)."""
+    """A POST /callLog body as the extension sends it (a real payload)."""
     body: dict[str, Any] = {
         "logInfo": {
             "id": f"call-{session_id}",
@@ -115,7 +115,7 @@ def message_body(
     attachments: list[dict[str, Any]] | None = None,
     additional_submission: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """An inbound POST /messageLog body from Maya (client-payloads.md section 3)."""
+    """An inbound POST /messageLog body from Maya (a real payload)."""
     return {
         "logInfo": {
             "conversationId": conversation,

@@ -65,7 +65,7 @@ def new_session_id() -> str:
 
 
 def call_log_body(session_id: str, contact: dict[str, Any] = MAYA, **extra: Any) -> dict[str, Any]:
-    """A POST /callLog body as the extension sends it (client-payloads.md section 1)."""
+    """A POST /callLog body as the extension sends it (a real payload)."""
     body: dict[str, Any] = {
         "logInfo": {
             "id": f"call-{session_id}",
@@ -98,7 +98,7 @@ def message_body(
     attachments: list[dict[str, Any]] | None = None,
     message_type: str = "SMS",
 ) -> dict[str, Any]:
-    """A POST /messageLog body (client-payloads.md section 3)."""
+    """A POST /messageLog body (a real payload)."""
     sender = (
         {"phoneNumber": MAYA["phone"], "name": MAYA["name"]}
         if direction == "Inbound"

@@ -20,7 +20,6 @@ import pytest
 import requests
 
 from tests.api import insightly_world, pipedrive_world
-from tests.api.conftest import StackProcess
 from tests.api.insightly_world import (
     AVERY_KEY,
     MAYA,
@@ -33,6 +32,7 @@ from tests.api.insightly_world import (
 from tests.api.pipedrive_world import MAYA as PIPEDRIVE_MAYA
 from tests.api.pipedrive_world import Sandbox as PipedriveSandbox
 from tests.api.stack_tables import raw_user, stack_table
+from tests.stack import StackProcess
 
 pytestmark = pytest.mark.stack
 

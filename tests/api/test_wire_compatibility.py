@@ -1,4 +1,4 @@
-"""What the extension sees, pinned to the reference's exact answers (core-behaviour.md, each route).
+"""What the extension sees, pinned to the reference's exact answers.
 
 Bodies are compared whole, types included, so a refactor cannot move a key, a type or a text.
 """
@@ -17,7 +17,6 @@ import pytest
 import requests
 
 from tests.api import insightly_world
-from tests.api.conftest import StackProcess
 from tests.api.pipedrive_world import (  # noqa: F401 - fixtures, used by name
     MAYA,
     Extension,
@@ -29,6 +28,7 @@ from tests.api.pipedrive_world import (  # noqa: F401 - fixtures, used by name
     pipedrive_sandbox,
 )
 from tests.api.stack_tables import stack_table
+from tests.stack import StackProcess
 
 pytestmark = pytest.mark.stack
 

@@ -1,4 +1,4 @@
-"""The Pipedrive connector against the Pipedrive sandbox, over real HTTP (connectors.md section 1.5).
+"""The Pipedrive connector against the Pipedrive sandbox, over real HTTP.
 
 Every test talks to ``local.sandbox`` on 127.0.0.1: the sandbox is reset before each test, its journal
 shows exactly what the connector sent, and its fault rules produce Pipedrive's failures.

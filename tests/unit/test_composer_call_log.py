@@ -1,5 +1,5 @@
-"""The call-log composer: every item and setting of core-behaviour.md 7.7 in each format, updates in place,
-HTML escaping, and the real extension payloads of client-payloads.md as inputs."""
+"""The call-log composer: every item and setting of the reference's composer in each format, updates in place,
+HTML escaping, and real extension payloads as inputs."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ OFFSET = "-07:00"  # the user's timezoneOffset as Pipedrive reports it
 
 RECORDING = "https://media.ringcentral.com/restapi/v1.0/account/400100000001/recording/recording-1001/content"
 
-# client-payloads.md section 1: POST /callLog as the extension sends it.
+# a real extension payload: POST /callLog as the extension sends it.
 CREATE_BODY: dict[str, Any] = {
     "logInfo": {
         "uri": "https://platform.ringcentral.com/restapi/v1.0/account/400100000001/call-log/call-log-id?view=Simple",
@@ -67,7 +67,7 @@ CREATE_BODY: dict[str, Any] = {
     "additionalSubmission": {},
 }
 
-# client-payloads.md section 1: the "Detailed" record of a forwarded inbound call, with legs.
+# a real extension payload: the "Detailed" record of a forwarded inbound call, with legs.
 DETAILED_LOG_INFO: dict[str, Any] = {
     "id": "call-log-detailed-forwarded",
     "sessionId": "call-log-detailed-session",
@@ -113,7 +113,7 @@ DETAILED_LOG_INFO: dict[str, Any] = {
     ],
 }
 
-# client-payloads.md section 2: PATCH /callLog.
+# a real extension payload: PATCH /callLog.
 UPDATE_BODY: dict[str, Any] = {
     "sessionId": "call-log-session",
     "extensionNumber": "101",
@@ -324,7 +324,7 @@ def test_given_every_setting_off_when_composed_then_empty_body(log_format: LogFo
     assert compose(everything(), log_format, ALL_OFF) == ""
 
 
-# --- The worked examples of core-behaviour.md 7.7 -----------------------------------------------------------
+# --- The reference composer's worked examples -----------------------------------------------------------
 
 
 def test_given_the_specs_plain_text_example_when_composed_then_byte_for_byte() -> None:

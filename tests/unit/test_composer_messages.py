@@ -1,4 +1,4 @@
-"""SMS, voicemail and fax log texts (connectors.md 0.6): created, appended the same day, escaped in HTML."""
+"""SMS, voicemail and fax log texts: created, appended the same day, escaped in HTML."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from appconnect.composer import (
 HTML: MessageLogFormat = "text/html"
 PLAIN: MessageLogFormat = "text/plain"
 
-# client-payloads.md section 3: the SMS message of POST /messageLog.
+# a real extension payload: the SMS message of POST /messageLog.
 SMS_MESSAGE: dict[str, Any] = {
     "uri": "https://platform.ringcentral.com/restapi/v1.0/account/178009004/extension/178009004/message-store/6424569004",
     "id": 6424569004,
@@ -37,7 +37,7 @@ SMS_MESSAGE: dict[str, Any] = {
     "conversationId": "8031152018338945839",
     "lastModifiedTime": "2026-07-14T03:00:01.000Z",
 }
-# client-payloads.md section 4: an outbound SMS (Delivered) of the same day.
+# a real extension payload: an outbound SMS (Delivered) of the same day.
 OUTBOUND_MESSAGE: dict[str, Any] = {
     "id": "6424569007",
     "to": [{"phoneNumber": "+14155550199", "name": "Message Contact"}],

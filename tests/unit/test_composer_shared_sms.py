@@ -1,4 +1,4 @@
-"""The shared-SMS composer (core-behaviour.md 8.2): a shared-inbox conversation in each log format."""
+"""The shared-SMS composer: a shared-inbox conversation in each log format."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from appconnect.composer import LOG_FORMATS, LogFormat, compose_shared_sms_log
 
-# client-payloads.md section 3: the shared-SMS conversation (logInfo with owner, assignee and entities).
+# a real extension payload: the shared-SMS conversation (logInfo with owner, assignee and entities).
 SHARED_CONVERSATION: dict[str, Any] = {
     "conversationId": "shared-create-conversation",
     "conversationLogId": "shared-create-conversation-log",

@@ -1,6 +1,6 @@
 """template.yaml against the design: routes, handlers, least-privilege access, tables, limits.
 
-The expected data lives in tests/design_operations.py (design.md section 4 and the team brief).
+The expected data lives in tests/design_operations.py.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ FUNCTIONS = {spec.logical_id: spec for spec in functions(TEMPLATE)}
 SCHEDULER = "TokenRefreshSchedulerFunction"
 WORKER = "TokenRefreshWorkerFunction"
 
-# design.md section 12 names; parameters that carry secrets never show in the console or in describe-stacks.
+# the README's names; parameters that carry secrets never show in the console or in describe-stacks.
 SECRET_PARAMETERS = {
     "JwtSecret": "APP_SERVER_SECRET_KEY",
     "HashKey": "HASH_KEY",

@@ -35,7 +35,7 @@ def mappings_of(hashed_account_id: str | None) -> list[dict[str, Any]]:
 
 def merge_user_settings(admin: dict[str, Any] | None, user: dict[str, Any] | None) -> dict[str, Any]:
     """The settings a user sees: admin values win unless the admin let users customise them
-    (core-behaviour.md 5.3, without the plugin-config merge, which this server does not offer)."""
+    (the reference's merge, without the plugin-config merge, which this server does not offer)."""
     # "no settings" is None, as the reference's JavaScript test (an empty object is settings): a new user
     # with {} still gets the company's settings
     if admin is None:

@@ -1,5 +1,5 @@
 """Effectively-once CRM writes: claim a key with a conditional write before the CRM write, record the
-CRM id after it (design.md section 9).
+CRM id after it.
 
 A claim is an item ``(owner, key)`` in CallLogs or MessageLogs with ``status``:
 

@@ -1,4 +1,4 @@
-"""The authenticated connector context most operations start from (core-behaviour.md 1.7).
+"""The authenticated connector context most operations start from.
 
 Load the caller's user (scoped to the JWT's platform and session generation), pick its connector,
 refresh its OAuth token if it is about to expire, and build the Authorization header the connector

@@ -3,7 +3,7 @@
 Two families:
 
 * :class:`ApiError` subclasses stop a request and become an HTTP response (status, content type, body)
-  exactly as the extension expects them (design.md section 7).
+  exactly as the extension expects them (docs/compatibility.md).
 * :class:`CrmError` subclasses are raised by the shared CRM client and connectors; an operation turns them
   into the reference's ``{successful: false, returnMessage}`` answer with :func:`crm_failure`.
 """

@@ -118,7 +118,7 @@ class Request:
         request._authenticate()
         return request
 
-    # -- the JWT middleware (core-behaviour.md 1.2) -------------------------------------------------------
+    # -- the JWT middleware: the Bearer header first, the legacy ?jwtToken= second ------------------------
 
     def _bearer_token(self) -> str | None:
         value = self.headers.get("authorization", "")

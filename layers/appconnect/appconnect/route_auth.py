@@ -1,6 +1,6 @@
 """What each JWT route answers before it does anything else: the reference's "Auth:" behaviour, one table.
 
-Every route named here checks the JWT before it reads its body or query (core-behaviour.md 1.2 and each
+Every route named here checks the JWT before it reads its body or query (the reference's order; each
 route's "Auth:" line). Three cases differ by route:
 
 * no usable JWT (none, or a bad one in the ``Authorization`` header, which the reference treats as none):

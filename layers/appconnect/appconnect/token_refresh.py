@@ -1,4 +1,4 @@
-"""Single-flight OAuth refresh across concurrent Lambdas (design.md section 9).
+"""Single-flight OAuth refresh across concurrent Lambdas.
 
 The reference's lock judged every lock expired (seconds read as milliseconds), so concurrent requests
 refreshed at once and, with single-use refresh tokens, logged users out. Here:

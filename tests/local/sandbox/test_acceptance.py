@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.sandbox.conftest import Sandbox, query_of
+from tests.local.sandbox.conftest import Sandbox, query_of
 
 REDIRECT = "http://127.0.0.1:3000/oauth-callback"
 

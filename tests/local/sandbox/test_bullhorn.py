@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.sandbox.conftest import Sandbox, query_of
+from tests.local.sandbox.conftest import Sandbox, query_of
 
 CLIENT_ID, CLIENT_SECRET = "sandbox-bullhorn-client", "sandbox-bullhorn-secret"
 REDIRECT = "https://ringcentral.github.io/ringcentral-embeddable/redirect.html"

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from tests.sandbox.conftest import Sandbox
+from tests.local.sandbox.conftest import Sandbox
 
 
 def pipedrive_token(sandbox: Sandbox, **spec: object) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.sandbox.conftest import Sandbox
+from tests.local.sandbox.conftest import Sandbox
 
 KEY = "sandbox-insightly-key-avery"
 EVENT = {

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.sandbox.conftest import Sandbox, query_of
+from tests.local.sandbox.conftest import Sandbox, query_of
 
 CLIENT = ("sandbox-pipedrive-client", "sandbox-pipedrive-secret")
 REDIRECT = "http://localhost:3000/oauth-callback"

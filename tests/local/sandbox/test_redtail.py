@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.sandbox.conftest import Sandbox
+from tests.local.sandbox.conftest import Sandbox
 
 API_KEY = "sandbox-redtail-partner-key"
 USER_KEY = "rt-user-key-97501"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from tests.sandbox.conftest import Sandbox, query_of
+from tests.local.sandbox.conftest import Sandbox, query_of
 
 ADMIN_EXTENSION = 62264425008
 REGULAR_EXTENSION = 62264425009

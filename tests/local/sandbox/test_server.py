@@ -13,9 +13,9 @@ from pathlib import Path
 import requests
 
 from local.sandbox import SandboxServer
-from tests.sandbox.conftest import Sandbox
+from tests.local.sandbox.conftest import Sandbox
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def free_port() -> int:

@@ -16,12 +16,12 @@ import pytest
 import requests
 
 from local.template import TEMPLATE_PATH, load_template
-from tests.api.conftest import StackProcess, start_stack
 from tests.api.pipedrive_world import (
     Extension,
     Sandbox,
     pipedrive_sandbox,  # noqa: F401 - fixtures, used by name
 )
+from tests.stack import StackProcess, start_stack
 
 pytestmark = pytest.mark.stack
 

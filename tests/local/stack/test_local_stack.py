@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from local.template import cached_template, functions
-from tests.api.conftest import ROOT, StackProcess, start_stack
+from tests.stack import ROOT, StackProcess, start_stack
 
 TEMPLATE_ROUTES = [
     (route.method, route.path, spec.logical_id)

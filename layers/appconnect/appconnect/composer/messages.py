@@ -1,4 +1,4 @@
-"""Message-log texts: one CRM activity per conversation and day (connectors.md section 0.6).
+"""Message-log texts: one CRM activity per conversation and day.
 
 Each reference connector builds these texts itself from the same template; here they live once and a
 connector picks the format (``text/html`` for Pipedrive, Bullhorn and Redtail, ``text/plain`` for

@@ -1,4 +1,4 @@
-"""The shared-SMS composer (``composeSharedSMSLog``, core-behaviour.md section 8.2).
+"""The shared-SMS composer (``composeSharedSMSLog`` of the reference).
 
 A RingCentral shared inbox conversation (owner, assignee, messages and internal notes) is rendered as one
 summary that replaces the CRM activity's body on every update. Each connector uses the subject and body

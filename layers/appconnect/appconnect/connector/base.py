@@ -1,4 +1,4 @@
-"""The connector interface (design.md section 5).
+"""The connector interface.
 
 A connector is a class: declarative facts as class attributes (its platform name, auth type, log format,
 the environment values it reads) and the seed interface as methods, called with keyword arguments and

@@ -1,4 +1,4 @@
-"""Login, logout and session checks (core-behaviour.md section 4)."""
+"""Login, logout and session checks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Call logs (core-behaviour.md section 7), effectively once and scoped to their owner.
+"""Call logs, effectively once and scoped to their owner.
 
 Every record is keyed by (owner user id, call session id): another user's JWT finds nothing, and a
 retry or a concurrent duplicate of ``POST /callLog`` gets the first request's ``logId`` instead of a
@@ -48,7 +48,7 @@ def _session_ids(raw: str | None) -> list[str]:
 
 @dataclass(frozen=True)
 class ExtensionIdentity:
-    """Which extension a call log belongs to (core-behaviour.md 7.0): the extension number and the hashed
+    """Which extension a call log belongs to (the reference's identity): the extension number and the hashed
     extension id, each ``""`` when the request did not say."""
 
     extension_number: str = ""

@@ -1,4 +1,4 @@
-"""Contacts: the screen pop and contact creation (core-behaviour.md section 6).
+"""Contacts: the screen pop and contact creation.
 
 The screen pop is the hot path: one DynamoDB read (the user), then the connector, which reaches the CRM
 at most twice in sequence. There is no shared contact cache: the reference's cache served one user's

@@ -1,4 +1,4 @@
-"""Health and manifest operations (core-behaviour.md section 3). No authentication."""
+"""Health and manifest operations. No authentication."""
 
 from __future__ import annotations
 

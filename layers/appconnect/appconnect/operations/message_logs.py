@@ -1,4 +1,4 @@
-"""Message logs: SMS, MMS, voicemail and fax (core-behaviour.md section 8), each message logged once.
+"""Message logs: SMS, MMS, voicemail and fax, each message logged once.
 
 Two kinds of claim (see :mod:`appconnect.claims`), both scoped to the owner:
 

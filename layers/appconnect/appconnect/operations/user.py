@@ -1,4 +1,4 @@
-"""User settings and info (core-behaviour.md section 5)."""
+"""User settings and info."""
 
 from __future__ import annotations
 
