@@ -40,7 +40,7 @@ typecheck: venv
 	$(VENV)/bin/mypy layers/appconnect/appconnect connectors functions local
 
 test: venv sam-venv lint typecheck
-	SAM_CLI_TELEMETRY=0 $(PY) -m pytest -n 2
+	SAM_CLI_TELEMETRY=0 $(PY) -m pytest -n 2 -rs
 
 # Build the deployable bundle (functions + the shared layer with .pyc compiled by Python 3.12).
 build: sam-venv

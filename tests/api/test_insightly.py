@@ -227,15 +227,6 @@ def test_given_contact_with_organisation_and_opportunity_when_found_then_they_ar
     }
 
 
-def test_given_unknown_number_when_finding_contact_then_not_found_with_create_entry(
-    extension: Extension,
-) -> None:
-    body = extension.get("/contact", phoneNumber="+12125550100").json()
-    assert body["successful"] is True
-    assert [contact["id"] for contact in body["contact"]] == ["createNewContact"]
-    assert body["returnMessage"]["message"] == "Contact not found"
-
-
 def test_given_full_name_when_searching_contacts_then_that_contact(extension: Extension) -> None:
     body = extension.get("/custom/contact/search", name="John Doe").json()
     assert body["successful"] is True

@@ -104,15 +104,6 @@ def test_given_maya_calls_when_finding_contact_then_maya_and_sam_with_deals_and_
     assert body["contact"][-1]["isNewContact"] is True
 
 
-def test_given_unknown_number_when_finding_contact_then_not_found_with_create_entry(
-    extension: Extension,
-) -> None:
-    body = extension.get("/contact", phoneNumber="+12125550100").json()
-    assert body["successful"] is True
-    assert [contact["id"] for contact in body["contact"]] == ["createNewContact"]
-    assert body["returnMessage"]["message"] == "Contact not found"
-
-
 def test_given_name_when_searching_contacts_then_matching_persons(extension: Extension) -> None:
     body = extension.get("/custom/contact/search", name="Patel").json()
     assert body["successful"] is True
