@@ -1,7 +1,7 @@
 """Insightly: API-key login against the user's pod, contacts and leads found by phone whatever format
 they were typed in, and call, SMS, voicemail and fax logs as Insightly events linked to the contact or
-lead and to the organisation, opportunity and project the user chose (connectors.md section 3;
-deviations in docs/compatibility.md, "Insightly").
+lead and to the organisation, opportunity and project the user chose (what differs from the reference
+connector: docs/compatibility.md, "Insightly").
 
 The class declares the connector's facts and hands each interface method to the module of its concern:
 :mod:`~connectors.insightly.auth`, :mod:`~connectors.insightly.contacts`,

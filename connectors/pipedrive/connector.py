@@ -1,5 +1,5 @@
 """Pipedrive: OAuth login, contacts (persons with their open deals and leads), and call, SMS, voicemail and
-fax logs as Pipedrive activities (connectors.md section 1; deviations in docs/compatibility.md).
+fax logs as Pipedrive activities (what differs from the reference connector: docs/compatibility.md).
 
 The class declares the facts and the interface; the work lives in a module per concern: :mod:`.auth`
 (login, logout, the app's redirect page and uninstall webhook), :mod:`.contacts`, :mod:`.call_logs`,

@@ -13,9 +13,17 @@ from typing import Any, TypeVar
 
 from appconnect import token_refresh, users
 from appconnect.connector import Connector, CrmUser, UnknownPlatform, get_connector
-from appconnect.errors import AuthorizationRequired, ConnectorNotBuilt, JsonBadRequest, UserMissing
+from appconnect.errors import (
+    ApiError,
+    AuthorizationRequired,
+    ConnectorNotBuilt,
+    CrmError,
+    JsonBadRequest,
+    UserMissing,
+)
 from appconnect.http import Request
 from appconnect.models import UserModel
+from appconnect.observability import logger
 from appconnect.session import Session
 
 R = TypeVar("R")
@@ -44,11 +52,33 @@ class AuthContext:
         finally:
             self.save_connector_changes()
 
+    def read_or_none(
+        self, method: Callable[..., R], /, *, unless: Callable[[CrmError], bool], **arguments: Any
+    ) -> R | None:
+        """:meth:`call` for a read the operation can do without: ``None`` when it fails, except for the
+        failures ``unless(error)`` names, which go on to the handler."""
+        try:
+            return self.call(method, **arguments)
+        except CrmError as error:
+            if unless(error):
+                raise
+            return None
+
     def save_connector_changes(self) -> None:
         """Persist what the connector changed on the user (e.g. a new CRM session token)."""
         if self.user.changed:
             users.save_additional_info(self.model.id, self.user.platform_additional_info)
             self.user.changed = False
+
+
+def best_effort(action: Callable[[], R], what: str) -> tuple[R | None, Exception | None]:
+    """Run a CRM action the operation goes on without (a courtesy revoke): its result, or the CRM or API
+    error that stopped it, logged. Anything else (a bug) still fails the request."""
+    try:
+        return action(), None
+    except (CrmError, ApiError) as error:
+        logger.info(f"{what} failed", extra={"error": type(error).__name__})
+        return None, error
 
 
 def connector_for(session: Session) -> Connector:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from appconnect import users
 from appconnect.connector import get_connector
-from appconnect.errors import BadRequest, CrmError
+from appconnect.context import best_effort
+from appconnect.errors import BadRequest
 from appconnect.http import Operation, Request, Response, text
-from appconnect.observability import logger
 
 
 def app_page(platform: str) -> Operation:
@@ -31,12 +31,9 @@ def uninstall_webhook(platform: str) -> Operation:
         user_id = connector.uninstalled_user_id(headers=request.headers, body=body)
         model = users.load(user_id)
         if model is not None and model.platform == platform:
-            try:
-                connector.unauthorize(user=users.to_crm_user(model))
-            except CrmError:
-                # Uninstalling the app already invalidates its tokens at the CRM; forgetting the user
-                # matters more than a failed courtesy revoke.
-                logger.warning("token revoke failed during uninstall", extra={"platform": platform})
+            # Uninstalling the app already invalidates its tokens at the CRM; forgetting the user matters
+            # more than a failed courtesy revoke.
+            best_effort(lambda: connector.unauthorize(user=users.to_crm_user(model)), "revoke at uninstall")
             model.delete(add_version_condition=False)  # gone, whatever changed since we read it
         return text("User deleted")
 

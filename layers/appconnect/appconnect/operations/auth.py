@@ -7,19 +7,17 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from appconnect import hashing, oauth, ringcentral, session, users
 from appconnect.connector import Connector, UnknownPlatform, get_connector
-from appconnect.context import authenticate, connector_for, load_user
+from appconnect.context import authenticate, best_effort, connector_for, load_user
 from appconnect.errors import (
     ApiError,
     AuthorizationRequired,
     BadRequest,
-    CrmError,
     JsonBadRequest,
     details,
     return_message,
 )
 from appconnect.http import Request, Response, text
 from appconnect.models import UserModel
-from appconnect.observability import logger
 
 
 def _connector(platform: str) -> Connector:
@@ -204,26 +202,25 @@ def unauthorize(request: Request) -> Response | dict[str, Any]:
     """
     loaded = load_user(request)
     connector = connector_for(loaded[0])
-    message: Any = None
-    try:
+
+    def revoke() -> Any:
         context = authenticate(request, loaded)
-        message = context.connector.unauthorize(user=context.user, auth_header=context.auth_header).get(
-            "returnMessage"
-        )
-    except (CrmError, ApiError) as error:
-        logger.info("crm revoke failed at logout", extra={"error": type(error).__name__})
+        return context.call(context.connector.unauthorize).get("returnMessage")
+
+    try:
+        message, failure = best_effort(revoke, "crm revoke at logout")
+    finally:
+        users.forget_credentials(loaded[1].id)
+    if failure is not None:
         name = connector.display_name
         message = return_message(
             f"Logged out of {name}",
             "warning",
             details=details(
-                f"App Connect has forgotten your {name} credentials, but {name} did not "
-                "confirm that it revoked them. To be sure, remove App Connect's access in your "
-                f"{name} account settings."
+                f"App Connect has forgotten your {name} credentials, but {name} did not confirm that it "
+                f"revoked them. To be sure, remove App Connect's access in your {name} account settings."
             ),
         )
-    finally:
-        users.forget_credentials(loaded[1].id)
     return message if message is not None else Response(body="")
 
 

@@ -21,7 +21,6 @@ from appconnect.composer import CallLogInputs, LogFormat, compose_call_log
 from appconnect.context import authenticate, connector_for, load_user
 from appconnect.errors import (
     BadRequest,
-    CrmError,
     UserMissing,
     return_message,
 )
@@ -308,16 +307,16 @@ def update_call_log(request: Request) -> dict[str, Any]:
     composed = ""
     log_format = connector.get_log_format_type()
     if log_format in _COMPOSED_FORMATS:
-        existing_body = ""
-        try:
-            current = context.call(connector.get_call_log, log_id=record.log_id, contact_id=record.contact_id)
-            info = current.get("callLogInfo") or {}
-            existing_body = info.get("fullBody") or info.get("note") or ""
-        except CrmError as error:
-            # as the reference: the fields are written over an empty body when the current one cannot be
-            # read, unless the log or the session is gone
-            if error.status in (401, 403, 404):
-                raise
+        # as the reference: the fields are written over an empty body when the current one cannot be read,
+        # unless the log or the session is gone
+        current = context.read_or_none(
+            connector.get_call_log,
+            unless=lambda error: error.status in (401, 403, 404),
+            log_id=record.log_id,
+            contact_id=record.contact_id,
+        )
+        info = (current or {}).get("callLogInfo") or {}
+        existing_body = info.get("fullBody") or info.get("note") or ""
         inputs = CallLogInputs.from_update_request(body, session_id=session_id)
         composed = compose_call_log(
             inputs,
