@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from appconnect.connector import AuthType, Connector, CrmUser
+from appconnect.connector import AccountCache, AuthType, Connector, CrmUser
 from connectors.insightly import auth, call_logs, contacts, messages, users
 
 # Re-exported: these were defined here before the split, and importers may still look for them here.
@@ -62,19 +62,25 @@ class InsightlyConnector(Connector):
 
     # -- auth ----------------------------------------------------------------------------------------------
 
-    def get_basic_auth(self, *, api_key: str, **_: Any) -> str:
+    def get_basic_auth(self, *, api_key: str) -> str:
         return auth.get_basic_auth(api_key=api_key)
 
     def get_user_info(
         self,
         *,
         auth_header: str,
+        hostname: str = "",
+        token_url: str = "",
+        api_url: str = "",
+        username: str = "",
+        token_response: Mapping[str, Any] | None = None,
+        access_token: str = "",
         additional_info: Mapping[str, Any] | None = None,
-        **_: Any,
+        api_key: str = "",
     ) -> dict[str, Any]:
         return auth.get_user_info(self, auth_header=auth_header, additional_info=additional_info)
 
-    def unauthorize(self, **_: Any) -> dict[str, Any]:
+    def unauthorize(self, *, user: CrmUser, auth_header: str = "") -> dict[str, Any]:
         return auth.unauthorize()
 
     # -- contacts ------------------------------------------------------------------------------------------
@@ -85,9 +91,8 @@ class InsightlyConnector(Connector):
         user: CrmUser,
         auth_header: str,
         phone_number: str,
-        overriding_format: str | None = "",
-        is_extension: bool | str = False,
-        **_: Any,
+        overriding_format: str = "",
+        is_extension: bool = False,
     ) -> dict[str, Any]:
         return contacts.find_contact(
             self,
@@ -98,9 +103,7 @@ class InsightlyConnector(Connector):
             is_extension=is_extension,
         )
 
-    def find_contact_with_name(
-        self, *, user: CrmUser, auth_header: str, name: str, **_: Any
-    ) -> dict[str, Any]:
+    def find_contact_with_name(self, *, user: CrmUser, auth_header: str, name: str) -> dict[str, Any]:
         return contacts.find_contact_with_name(self, user=user, auth_header=auth_header, name=name)
 
     def create_contact(
@@ -111,7 +114,7 @@ class InsightlyConnector(Connector):
         phone_number: str,
         new_contact_name: str,
         new_contact_type: str = "",
-        **_: Any,
+        additional_submission: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         return contacts.create_contact(
             self,
@@ -131,10 +134,16 @@ class InsightlyConnector(Connector):
         auth_header: str,
         contact_info: Mapping[str, Any],
         call_log: Mapping[str, Any],
+        note: str | None = None,
         additional_submission: Mapping[str, Any] | None = None,
         composed_log_details: str = "",
+        hashed_account_id: str | None = None,
+        admin_settings: Mapping[str, Any] | None = None,
         user_mappings: Sequence[Mapping[str, Any]] | None = None,
-        **_: Any,
+        ai_note: str | None = None,
+        transcript: str | None = None,
+        voicemail_link: str | None = None,
+        cache: AccountCache | None = None,
     ) -> dict[str, Any]:
         return call_logs.create_call_log(
             self,
@@ -154,11 +163,18 @@ class InsightlyConnector(Connector):
         auth_header: str,
         contact_info: Mapping[str, Any],
         call_log: Mapping[str, Any],
-        additional_submission: Mapping[str, Any] | None = None,
-        user_mappings: Sequence[Mapping[str, Any]] | None = None,
         since: float,
-        **_: Any,
-    ) -> str | None:
+        note: str | None = None,
+        additional_submission: Mapping[str, Any] | None = None,
+        composed_log_details: str = "",
+        hashed_account_id: str | None = None,
+        admin_settings: Mapping[str, Any] | None = None,
+        user_mappings: Sequence[Mapping[str, Any]] | None = None,
+        ai_note: str | None = None,
+        transcript: str | None = None,
+        voicemail_link: str | None = None,
+        cache: AccountCache | None = None,
+    ) -> Any:
         return call_logs.find_call_log(
             self,
             user=user,
@@ -176,13 +192,17 @@ class InsightlyConnector(Connector):
         user: CrmUser,
         auth_header: str,
         log_id: Any,
+        contact_id: Any = None,
         subject: str | None = None,
+        note: str | None = None,
         start_time: Any = None,
         duration: Any = None,
+        result: str | None = None,
+        recording_link: str | None = None,
         additional_submission: Mapping[str, Any] | None = None,
         composed_log_details: str | None = None,
+        admin_settings: Mapping[str, Any] | None = None,
         user_mappings: Sequence[Mapping[str, Any]] | None = None,
-        **_: Any,
     ) -> dict[str, Any]:
         return call_logs.update_call_log(
             self,
@@ -197,17 +217,13 @@ class InsightlyConnector(Connector):
             user_mappings=user_mappings,
         )
 
-    def get_call_log(self, *, user: CrmUser, auth_header: str, log_id: Any, **_: Any) -> dict[str, Any]:
+    def get_call_log(
+        self, *, user: CrmUser, auth_header: str, log_id: Any, contact_id: Any = None
+    ) -> dict[str, Any]:
         return call_logs.get_call_log(self, user=user, auth_header=auth_header, log_id=log_id)
 
     def upsert_call_disposition(
-        self,
-        *,
-        user: CrmUser,
-        auth_header: str,
-        log_id: Any,
-        dispositions: Mapping[str, Any] | None = None,
-        **_: Any,
+        self, *, user: CrmUser, auth_header: str, log_id: Any, dispositions: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
         return call_logs.upsert_call_disposition(
             self, user=user, auth_header=auth_header, log_id=log_id, dispositions=dispositions
@@ -222,12 +238,19 @@ class InsightlyConnector(Connector):
         auth_header: str,
         contact_info: Mapping[str, Any],
         message: Mapping[str, Any] | None = None,
+        correspondents: Sequence[Any] | None = None,
         additional_submission: Mapping[str, Any] | None = None,
+        hashed_account_id: str | None = None,
+        admin_settings: Mapping[str, Any] | None = None,
+        assignee_name: str | None = None,
+        owner_name: str | None = None,
         recording_link: str | None = None,
         fax_doc_link: str | None = None,
-        shared_sms_log_content: Any = None,
-        correspondents: Sequence[Any] | None = None,
-        **_: Any,
+        image_link: str | None = None,
+        image_content_type: str | None = None,
+        video_link: str | None = None,
+        shared_sms_log_content: Mapping[str, Any] | None = None,
+        cache: AccountCache | None = None,
     ) -> dict[str, Any]:
         return messages.create_message_log(
             self,
@@ -248,14 +271,21 @@ class InsightlyConnector(Connector):
         user: CrmUser,
         auth_header: str,
         contact_info: Mapping[str, Any],
+        since: float,
         message: Mapping[str, Any] | None = None,
         additional_submission: Mapping[str, Any] | None = None,
+        hashed_account_id: str | None = None,
+        admin_settings: Mapping[str, Any] | None = None,
+        assignee_name: str | None = None,
+        owner_name: str | None = None,
         recording_link: str | None = None,
         fax_doc_link: str | None = None,
-        shared_sms_log_content: Any = None,
-        since: float,
-        **_: Any,
-    ) -> str | None:
+        image_link: str | None = None,
+        image_content_type: str | None = None,
+        video_link: str | None = None,
+        shared_sms_log_content: Mapping[str, Any] | None = None,
+        cache: AccountCache | None = None,
+    ) -> Any:
         return messages.find_message_log(
             self,
             user=user,
@@ -277,8 +307,16 @@ class InsightlyConnector(Connector):
         log_id: Any,
         contact_info: Mapping[str, Any],
         message: Mapping[str, Any] | None = None,
-        shared_sms_log_content: Any = None,
-        **_: Any,
+        additional_submission: Mapping[str, Any] | None = None,
+        hashed_account_id: str | None = None,
+        admin_settings: Mapping[str, Any] | None = None,
+        assignee_name: str | None = None,
+        owner_name: str | None = None,
+        image_link: str | None = None,
+        image_content_type: str | None = None,
+        video_link: str | None = None,
+        shared_sms_log_content: Mapping[str, Any] | None = None,
+        cache: AccountCache | None = None,
     ) -> dict[str, Any]:
         return messages.update_message_log(
             self,
@@ -292,5 +330,5 @@ class InsightlyConnector(Connector):
 
     # -- users ---------------------------------------------------------------------------------------------
 
-    def get_user_list(self, *, user: CrmUser, auth_header: str, **_: Any) -> list[dict[str, Any]]:
+    def get_user_list(self, *, user: CrmUser, auth_header: str) -> list[dict[str, Any]]:
         return users.get_user_list(self, user=user, auth_header=auth_header)

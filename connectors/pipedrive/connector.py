@@ -61,7 +61,7 @@ class PipedriveConnector(Connector):
     # -- auth ----------------------------------------------------------------------------------------------
 
     def get_oauth_info(
-        self, *, hostname: str = "", token_url: str = "", api_url: str = "", server_url: str = "", **_: Any
+        self, *, hostname: str = "", token_url: str = "", api_url: str = "", server_url: str = ""
     ) -> OAuthInfo:
         return auth.get_oauth_info(self, server_url=server_url)
 
@@ -70,14 +70,19 @@ class PipedriveConnector(Connector):
         *,
         auth_header: str,
         hostname: str = "",
+        token_url: str = "",
+        api_url: str = "",
+        username: str = "",
         token_response: Mapping[str, Any] | None = None,
-        **_: Any,
+        access_token: str = "",
+        additional_info: Mapping[str, Any] | None = None,
+        api_key: str = "",
     ) -> dict[str, Any]:
         return auth.get_user_info(
             self, auth_header=auth_header, hostname=hostname, token_response=token_response
         )
 
-    def unauthorize(self, *, user: CrmUser, **_: Any) -> dict[str, Any]:
+    def unauthorize(self, *, user: CrmUser, auth_header: str = "") -> dict[str, Any]:
         return auth.unauthorize(self, user=user)
 
     # -- contacts ------------------------------------------------------------------------------------------
@@ -88,20 +93,25 @@ class PipedriveConnector(Connector):
         user: CrmUser,
         auth_header: str,
         phone_number: str,
-        is_extension: bool | str = False,
-        **_: Any,
+        overriding_format: str = "",
+        is_extension: bool = False,
     ) -> dict[str, Any]:
         return contacts.find_contact(
             self, user=user, auth_header=auth_header, phone_number=phone_number, is_extension=is_extension
         )
 
-    def find_contact_with_name(
-        self, *, user: CrmUser, auth_header: str, name: str, **_: Any
-    ) -> dict[str, Any]:
+    def find_contact_with_name(self, *, user: CrmUser, auth_header: str, name: str) -> dict[str, Any]:
         return contacts.find_contact_with_name(self, user=user, auth_header=auth_header, name=name)
 
     def create_contact(
-        self, *, user: CrmUser, auth_header: str, phone_number: str, new_contact_name: str, **_: Any
+        self,
+        *,
+        user: CrmUser,
+        auth_header: str,
+        phone_number: str,
+        new_contact_name: str,
+        new_contact_type: str = "",
+        additional_submission: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         return contacts.create_contact(
             self,
@@ -120,12 +130,16 @@ class PipedriveConnector(Connector):
         auth_header: str,
         contact_info: Mapping[str, Any],
         call_log: Mapping[str, Any],
+        note: str | None = None,
         additional_submission: Mapping[str, Any] | None = None,
         composed_log_details: str = "",
+        hashed_account_id: str | None = None,
         admin_settings: Mapping[str, Any] | None = None,
         user_mappings: Sequence[Mapping[str, Any]] | None = None,
+        ai_note: str | None = None,
+        transcript: str | None = None,
+        voicemail_link: str | None = None,
         cache: AccountCache | None = None,
-        **_: Any,
     ) -> dict[str, Any]:
         return call_logs.create_call_log(
             self,
@@ -147,11 +161,18 @@ class PipedriveConnector(Connector):
         auth_header: str,
         contact_info: Mapping[str, Any],
         call_log: Mapping[str, Any],
-        additional_submission: Mapping[str, Any] | None = None,
-        user_mappings: Sequence[Mapping[str, Any]] | None = None,
         since: float,
-        **_: Any,
-    ) -> str | None:
+        note: str | None = None,
+        additional_submission: Mapping[str, Any] | None = None,
+        composed_log_details: str = "",
+        hashed_account_id: str | None = None,
+        admin_settings: Mapping[str, Any] | None = None,
+        user_mappings: Sequence[Mapping[str, Any]] | None = None,
+        ai_note: str | None = None,
+        transcript: str | None = None,
+        voicemail_link: str | None = None,
+        cache: AccountCache | None = None,
+    ) -> Any:
         return call_logs.find_call_log(
             self,
             user=user,
@@ -169,12 +190,17 @@ class PipedriveConnector(Connector):
         user: CrmUser,
         auth_header: str,
         log_id: Any,
+        contact_id: Any = None,
         subject: str | None = None,
+        note: str | None = None,
+        start_time: Any = None,
         duration: Any = None,
+        result: str | None = None,
+        recording_link: str | None = None,
         additional_submission: Mapping[str, Any] | None = None,
         composed_log_details: str | None = None,
+        admin_settings: Mapping[str, Any] | None = None,
         user_mappings: Sequence[Mapping[str, Any]] | None = None,
-        **_: Any,
     ) -> dict[str, Any]:
         return call_logs.update_call_log(
             self,
@@ -189,20 +215,14 @@ class PipedriveConnector(Connector):
         )
 
     def get_call_log(
-        self, *, user: CrmUser, auth_header: str, log_id: Any, contact_id: Any = None, **_: Any
+        self, *, user: CrmUser, auth_header: str, log_id: Any, contact_id: Any = None
     ) -> dict[str, Any]:
         return call_logs.get_call_log(
             self, user=user, auth_header=auth_header, log_id=log_id, contact_id=contact_id
         )
 
     def upsert_call_disposition(
-        self,
-        *,
-        user: CrmUser,
-        auth_header: str,
-        log_id: Any,
-        dispositions: Mapping[str, Any] | None = None,
-        **_: Any,
+        self, *, user: CrmUser, auth_header: str, log_id: Any, dispositions: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
         return call_logs.upsert_call_disposition(
             self, user=user, auth_header=auth_header, log_id=log_id, dispositions=dispositions
@@ -217,14 +237,19 @@ class PipedriveConnector(Connector):
         auth_header: str,
         contact_info: Mapping[str, Any],
         message: Mapping[str, Any] | None = None,
+        correspondents: Sequence[Any] | None = None,
         additional_submission: Mapping[str, Any] | None = None,
+        hashed_account_id: str | None = None,
+        admin_settings: Mapping[str, Any] | None = None,
+        assignee_name: str | None = None,
+        owner_name: str | None = None,
         recording_link: str | None = None,
         fax_doc_link: str | None = None,
-        shared_sms_log_content: Any = None,
-        correspondents: Sequence[Any] | None = None,
-        admin_settings: Mapping[str, Any] | None = None,
+        image_link: str | None = None,
+        image_content_type: str | None = None,
+        video_link: str | None = None,
+        shared_sms_log_content: Mapping[str, Any] | None = None,
         cache: AccountCache | None = None,
-        **_: Any,
     ) -> dict[str, Any]:
         return messages.create_message_log(
             self,
@@ -247,13 +272,21 @@ class PipedriveConnector(Connector):
         user: CrmUser,
         auth_header: str,
         contact_info: Mapping[str, Any],
+        since: float,
         message: Mapping[str, Any] | None = None,
+        additional_submission: Mapping[str, Any] | None = None,
+        hashed_account_id: str | None = None,
+        admin_settings: Mapping[str, Any] | None = None,
+        assignee_name: str | None = None,
+        owner_name: str | None = None,
         recording_link: str | None = None,
         fax_doc_link: str | None = None,
-        shared_sms_log_content: Any = None,
-        since: float,
-        **_: Any,
-    ) -> str | None:
+        image_link: str | None = None,
+        image_content_type: str | None = None,
+        video_link: str | None = None,
+        shared_sms_log_content: Mapping[str, Any] | None = None,
+        cache: AccountCache | None = None,
+    ) -> Any:
         return messages.find_message_log(
             self,
             user=user,
@@ -275,8 +308,15 @@ class PipedriveConnector(Connector):
         contact_info: Mapping[str, Any],
         message: Mapping[str, Any] | None = None,
         additional_submission: Mapping[str, Any] | None = None,
-        shared_sms_log_content: Any = None,
-        **_: Any,
+        hashed_account_id: str | None = None,
+        admin_settings: Mapping[str, Any] | None = None,
+        assignee_name: str | None = None,
+        owner_name: str | None = None,
+        image_link: str | None = None,
+        image_content_type: str | None = None,
+        video_link: str | None = None,
+        shared_sms_log_content: Mapping[str, Any] | None = None,
+        cache: AccountCache | None = None,
     ) -> dict[str, Any]:
         return messages.update_message_log(
             self,
@@ -291,13 +331,13 @@ class PipedriveConnector(Connector):
 
     # -- users ---------------------------------------------------------------------------------------------
 
-    def get_user_list(self, *, user: CrmUser, auth_header: str, **_: Any) -> list[dict[str, Any]]:
+    def get_user_list(self, *, user: CrmUser, auth_header: str) -> list[dict[str, Any]]:
         return users.get_user_list(self, user=user, auth_header=auth_header)
 
     # -- the Pipedrive app's lifecycle routes ---------------------------------------------------------------
 
-    def app_page(self, *, query: Mapping[str, str], server_url: str, **_: Any) -> str:
+    def app_page(self, *, query: Mapping[str, str], server_url: str) -> str:
         return auth.app_page(self)
 
-    def uninstalled_user_id(self, *, headers: Mapping[str, str], body: Mapping[str, Any], **_: Any) -> str:
+    def uninstalled_user_id(self, *, headers: Mapping[str, str], body: Mapping[str, Any]) -> str:
         return auth.uninstalled_user_id(self, headers=headers, body=body)

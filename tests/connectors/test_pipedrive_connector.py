@@ -858,7 +858,6 @@ def test_given_fax_when_logged_then_activity_with_document_link(
         contact_info=MAYA,
         message={**SMS_IN, "type": "Fax"},
         fax_doc_link="https://app.example/fax/1",
-        fax_download_link="https://media.example/fax/1?access_token=x",
     )
 
     activity = sandbox.activity(result["logId"])

@@ -8,6 +8,7 @@ returning the seed's shapes. A method the connector does not override is "not im
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Protocol
 
@@ -97,13 +98,12 @@ class Connector:
 
     # -- the seed interface (overridden by connectors) ----------------------------------------------------
     #
-    # Every method is called with keyword arguments only, and must accept (and ignore) arguments it does not
-    # use (``**_: Any``), so the core can pass new context without breaking connectors. The base declares
-    # ``*args, **kwargs`` so that a connector may name exactly the keywords it reads. ``user`` is a
-    # :class:`CrmUser` (tokens already decrypted and refreshed); ``auth_header`` is the ready-made
-    # ``Authorization`` value (``Bearer <token>`` or ``Basic <...>``). CRM calls go through
-    # :class:`appconnect.connector.client.CrmClient`; CRM failures are raised as its typed errors and the
-    # core turns them into the user-facing messages. Results are the seed's camelCase dicts.
+    # The typed boundary: every method takes exactly these keyword-only parameters, and a connector
+    # overrides it with the same signature (mypy checks each override against this class: a misspelled or
+    # missing parameter is an error, and nothing swallows an unknown keyword at run time). ``user`` is a
+    # :class:`CrmUser` (tokens decrypted and refreshed); ``auth_header`` the ready-made ``Authorization``
+    # value. CRM calls go through :class:`appconnect.connector.client.CrmClient`; failures are raised as
+    # its typed errors and the core answers them. Results are the reference's camelCase shapes.
 
     def get_auth_type(self) -> AuthType:
         return self.auth_type
@@ -112,99 +112,230 @@ class Connector:
         return self.log_format
 
     def get_oauth_info(
-        self, *, hostname: str = "", token_url: str = "", api_url: str = "", **_: Any
+        self, *, hostname: str = "", token_url: str = "", api_url: str = "", server_url: str = ""
     ) -> OAuthInfo:
         """The OAuth client to exchange codes and refresh tokens with (oauth connectors)."""
         raise ConnectorNotBuilt(self.display_name or self.platform, "get_oauth_info")
 
-    def get_basic_auth(self, *, api_key: str, **_: Any) -> str:
+    def get_basic_auth(self, *, api_key: str) -> str:
         """The base64 credential for ``Authorization: Basic`` (apiKey connectors)."""
         raise ConnectorNotBuilt(self.display_name or self.platform, "get_basic_auth")
 
-    def get_user_info(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """Who logged in. kwargs: auth_header, hostname, additional_info, api_key, token_response, token_url,
-        api_url, username. Returns ``{successful, platformUserInfo: {id, name, timezoneName, timezoneOffset,
+    def get_user_info(
+        self,
+        *,
+        auth_header: str,
+        hostname: str = "",
+        token_url: str = "",
+        api_url: str = "",
+        username: str = "",
+        token_response: Mapping[str, Any] | None = None,
+        access_token: str = "",
+        additional_info: Mapping[str, Any] | None = None,
+        api_key: str = "",
+    ) -> dict[str, Any]:
+        """Who logged in: ``{successful, platformUserInfo: {id, name, timezoneName, timezoneOffset,
         platformAdditionalInfo, overridingHostname?, overridingApiKey?}, returnMessage}``."""
         raise ConnectorNotBuilt(self.display_name or self.platform, "get_user_info")
 
-    def unauthorize(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """Revoke the user's CRM credentials at the CRM (kwargs: user). The core then forgets them.
-        Returns ``{returnMessage}``."""
+    def unauthorize(self, *, user: CrmUser, auth_header: str = "") -> dict[str, Any]:
+        """Revoke the user's CRM credentials at the CRM; the core then forgets them. ``{returnMessage}``."""
         raise ConnectorNotBuilt(self.display_name or self.platform, "unauthorize")
 
-    def find_contact(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """kwargs: user, auth_header, phone_number (E.164), overriding_format, is_extension (bool).
-        Returns ``{successful, matchedContactInfo: [...], returnMessage?, extraDataTracking?}``."""
+    def find_contact(
+        self,
+        *,
+        user: CrmUser,
+        auth_header: str,
+        phone_number: str,
+        overriding_format: str = "",
+        is_extension: bool = False,
+    ) -> dict[str, Any]:
+        """The contacts with ``phone_number`` (E.164): ``{successful, matchedContactInfo: [...],
+        returnMessage?, extraDataTracking?}``."""
         raise ConnectorNotBuilt(self.display_name or self.platform, "find_contact")
 
-    def find_contact_with_name(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """kwargs: user, auth_header, name. Returns ``{successful, matchedContactInfo, returnMessage?}``."""
+    def find_contact_with_name(self, *, user: CrmUser, auth_header: str, name: str) -> dict[str, Any]:
+        """``{successful, matchedContactInfo, returnMessage?}``."""
         raise ConnectorNotBuilt(self.display_name or self.platform, "find_contact_with_name")
 
-    def create_contact(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """kwargs: user, auth_header, phone_number, new_contact_name, new_contact_type, additional_submission.
-        Returns ``{contactInfo: {id, name}, returnMessage, extraDataTracking?}``."""
+    def create_contact(
+        self,
+        *,
+        user: CrmUser,
+        auth_header: str,
+        phone_number: str,
+        new_contact_name: str,
+        new_contact_type: str = "",
+        additional_submission: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """``{contactInfo: {id, name}, returnMessage, extraDataTracking?}``."""
         raise ConnectorNotBuilt(self.display_name or self.platform, "create_contact")
 
-    def create_call_log(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """kwargs: user, auth_header, contact_info, call_log, note, additional_submission,
-        composed_log_details, hashed_account_id, admin_settings, user_mappings, cache.
-        Returns ``{logId, returnMessage, extraDataTracking?}``; ``logId`` None means nothing was created."""
+    def create_call_log(
+        self,
+        *,
+        user: CrmUser,
+        auth_header: str,
+        contact_info: Mapping[str, Any],
+        call_log: Mapping[str, Any],
+        note: str | None = None,
+        additional_submission: Mapping[str, Any] | None = None,
+        composed_log_details: str = "",
+        hashed_account_id: str | None = None,
+        admin_settings: Mapping[str, Any] | None = None,
+        user_mappings: Sequence[Mapping[str, Any]] | None = None,
+        ai_note: str | None = None,
+        transcript: str | None = None,
+        voicemail_link: str | None = None,
+        cache: AccountCache | None = None,
+    ) -> dict[str, Any]:
+        """``{logId, returnMessage, extraDataTracking?}``; ``logId`` None means nothing was created."""
         raise ConnectorNotBuilt(self.display_name or self.platform, "create_call_log")
 
-    def update_call_log(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """kwargs: user, auth_header, log_id, subject, note, start_time, duration, result, recording_link,
-        additional_submission, composed_log_details, admin_settings, user_mappings.
-        Returns ``{updatedNote, returnMessage, extraDataTracking?}``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "update_call_log")
-
-    def get_call_log(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """kwargs: user, auth_header, log_id, contact_id. Returns ``{callLogInfo: {subject, note, contactName,
-        fullBody, fullLogResponse, dispositions}, extraDataTracking?}``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "get_call_log")
-
-    def upsert_call_disposition(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """kwargs: user, auth_header, log_id, dispositions. Returns ``{logId, extraDataTracking?}``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "upsert_call_disposition")
-
-    def create_message_log(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """kwargs: user, auth_header, contact_info, message, additional_submission, recording_link,
-        fax_doc_link, fax_download_link, image_link, video_link, shared_sms_log_content, admin_settings,
-        cache. Returns ``{logId, returnMessage, extraDataTracking?}``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "create_message_log")
-
-    def update_message_log(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """kwargs: user, auth_header, log_id, contact_info, message, additional_submission,
-        shared_sms_log_content. Returns ``{extraDataTracking?, returnMessage?}``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "update_message_log")
-
-    def get_user_list(self, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
-        """kwargs: user, auth_header. Returns ``[{id, name, email?}]``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "get_user_list")
-
-    def refresh_user_info(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        raise ConnectorNotBuilt(self.display_name or self.platform, "refresh_user_info")
-
-    def find_call_log(self, *args: Any, **kwargs: Any) -> str | None:
+    def find_call_log(
+        self,
+        *,
+        user: CrmUser,
+        auth_header: str,
+        contact_info: Mapping[str, Any],
+        call_log: Mapping[str, Any],
+        since: float,
+        note: str | None = None,
+        additional_submission: Mapping[str, Any] | None = None,
+        composed_log_details: str = "",
+        hashed_account_id: str | None = None,
+        admin_settings: Mapping[str, Any] | None = None,
+        user_mappings: Sequence[Mapping[str, Any]] | None = None,
+        ai_note: str | None = None,
+        transcript: str | None = None,
+        voicemail_link: str | None = None,
+        cache: AccountCache | None = None,
+    ) -> Any:
         """Crash recovery: the id of a call log this user created for this call since ``since`` (epoch
-        seconds), or None. kwargs: the same as :meth:`create_call_log` plus ``since``. The core calls it
-        only when an earlier attempt may have written to the CRM without recording it, so a retry does
-        not create a second activity."""
+        seconds), or None. The core calls it only when an earlier attempt may have written to the CRM
+        without recording it, so a retry does not create a second activity."""
         raise ConnectorNotBuilt(self.display_name or self.platform, "find_call_log")
 
-    def find_message_log(self, *args: Any, **kwargs: Any) -> str | None:
+    def update_call_log(
+        self,
+        *,
+        user: CrmUser,
+        auth_header: str,
+        log_id: Any,
+        contact_id: Any = None,
+        subject: str | None = None,
+        note: str | None = None,
+        start_time: Any = None,
+        duration: Any = None,
+        result: str | None = None,
+        recording_link: str | None = None,
+        additional_submission: Mapping[str, Any] | None = None,
+        composed_log_details: str | None = None,
+        admin_settings: Mapping[str, Any] | None = None,
+        user_mappings: Sequence[Mapping[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """``{updatedNote, returnMessage, extraDataTracking?}``."""
+        raise ConnectorNotBuilt(self.display_name or self.platform, "update_call_log")
+
+    def get_call_log(
+        self, *, user: CrmUser, auth_header: str, log_id: Any, contact_id: Any = None
+    ) -> dict[str, Any]:
+        """``{callLogInfo: {subject, note, contactName, fullBody, fullLogResponse, dispositions}}``."""
+        raise ConnectorNotBuilt(self.display_name or self.platform, "get_call_log")
+
+    def upsert_call_disposition(
+        self, *, user: CrmUser, auth_header: str, log_id: Any, dispositions: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """``{logId, returnMessage?, extraDataTracking?}``."""
+        raise ConnectorNotBuilt(self.display_name or self.platform, "upsert_call_disposition")
+
+    def create_message_log(
+        self,
+        *,
+        user: CrmUser,
+        auth_header: str,
+        contact_info: Mapping[str, Any],
+        message: Mapping[str, Any] | None = None,
+        correspondents: Sequence[Any] | None = None,
+        additional_submission: Mapping[str, Any] | None = None,
+        hashed_account_id: str | None = None,
+        admin_settings: Mapping[str, Any] | None = None,
+        assignee_name: str | None = None,
+        owner_name: str | None = None,
+        recording_link: str | None = None,
+        fax_doc_link: str | None = None,
+        image_link: str | None = None,
+        image_content_type: str | None = None,
+        video_link: str | None = None,
+        shared_sms_log_content: Mapping[str, Any] | None = None,
+        cache: AccountCache | None = None,
+    ) -> dict[str, Any]:
+        """``{logId, returnMessage, extraDataTracking?}``."""
+        raise ConnectorNotBuilt(self.display_name or self.platform, "create_message_log")
+
+    def find_message_log(
+        self,
+        *,
+        user: CrmUser,
+        auth_header: str,
+        contact_info: Mapping[str, Any],
+        since: float,
+        message: Mapping[str, Any] | None = None,
+        additional_submission: Mapping[str, Any] | None = None,
+        hashed_account_id: str | None = None,
+        admin_settings: Mapping[str, Any] | None = None,
+        assignee_name: str | None = None,
+        owner_name: str | None = None,
+        recording_link: str | None = None,
+        fax_doc_link: str | None = None,
+        image_link: str | None = None,
+        image_content_type: str | None = None,
+        video_link: str | None = None,
+        shared_sms_log_content: Mapping[str, Any] | None = None,
+        cache: AccountCache | None = None,
+    ) -> Any:
         """Crash recovery for message logs: the id of the record an interrupted attempt created for this
-        conversation-day (or voicemail, fax, shared thread), or None. kwargs: those of
-        :meth:`create_message_log` plus ``since``."""
+        conversation-day (or voicemail, fax, shared thread), or None."""
         raise ConnectorNotBuilt(self.display_name or self.platform, "find_message_log")
+
+    def update_message_log(
+        self,
+        *,
+        user: CrmUser,
+        auth_header: str,
+        log_id: Any,
+        contact_info: Mapping[str, Any],
+        message: Mapping[str, Any] | None = None,
+        additional_submission: Mapping[str, Any] | None = None,
+        hashed_account_id: str | None = None,
+        admin_settings: Mapping[str, Any] | None = None,
+        assignee_name: str | None = None,
+        owner_name: str | None = None,
+        image_link: str | None = None,
+        image_content_type: str | None = None,
+        video_link: str | None = None,
+        shared_sms_log_content: Mapping[str, Any] | None = None,
+        cache: AccountCache | None = None,
+    ) -> dict[str, Any]:
+        """Append ``message`` (or re-render a shared thread): ``{returnMessage?, extraDataTracking?}``."""
+        raise ConnectorNotBuilt(self.display_name or self.platform, "update_message_log")
+
+    def get_user_list(self, *, user: CrmUser, auth_header: str) -> list[dict[str, Any]]:
+        """``[{id, name, email?}]``."""
+        raise ConnectorNotBuilt(self.display_name or self.platform, "get_user_list")
+
+    def refresh_user_info(self, *, user: CrmUser, auth_header: str) -> dict[str, Any]:
+        """``{successful, returnMessage?}``."""
+        raise ConnectorNotBuilt(self.display_name or self.platform, "refresh_user_info")
 
     # -- the CRM's app lifecycle routes (Pipedrive's /pipedrive-redirect) ---------------------------------
 
-    def app_page(self, *, query: dict[str, str], server_url: str, **_: Any) -> str:
+    def app_page(self, *, query: Mapping[str, str], server_url: str) -> str:
         """The HTML page the CRM's app redirect (or marketplace install) lands on."""
         raise ConnectorNotBuilt(self.display_name or self.platform, "app_page")
 
-    def uninstalled_user_id(self, *, headers: dict[str, str], body: dict[str, Any], **_: Any) -> str:
+    def uninstalled_user_id(self, *, headers: Mapping[str, str], body: Mapping[str, Any]) -> str:
         """Check the CRM's uninstall webhook (raise :class:`appconnect.errors.ApiError` to refuse it) and
         return the stored user id (``<crmUserId>-<platform>``) whose data must go."""
         raise ConnectorNotBuilt(self.display_name or self.platform, "uninstalled_user_id")
