@@ -1,6 +1,7 @@
 # App Connect connector server: developer entry points.
 #   make run   - create .venv if needed, then start the local stack (API :3000, DynamoDB, sandbox CRMs :8100)
 #   make test  - create .venv and .venv-sam if needed, then lint, type-check and run every test
+#   make new-connector NAME=acme - scaffold a connector, its sandbox, manifest entry and conformance fixture
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -11,7 +12,7 @@ export PYTHONPATH := $(CURDIR)/layers/appconnect:$(CURDIR):$(CURDIR)/functions
 # Lambda runs python3.12; sam build needs that interpreter on PATH (pyenv carries it on these machines).
 PY312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12.*/bin/python3.12; do "$$p" -c "" 2>/dev/null && command -v "$$p" && break; done)
 
-.PHONY: run test lint typecheck unit venv sam-venv build validate clean
+.PHONY: run test lint typecheck unit venv sam-venv build validate clean new-connector
 
 $(VENV)/.installed: requirements/runtime.txt requirements/dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -41,6 +42,10 @@ typecheck: venv
 
 test: venv sam-venv lint typecheck
 	SAM_CLI_TELEMETRY=0 $(PY) -m pytest -n 2 -rs
+
+new-connector: venv
+	@test -n "$(NAME)" || { echo "usage: make new-connector NAME=acme"; exit 1; }
+	$(PY) -m local.scaffold $(NAME)
 
 # Build the deployable bundle (functions + the shared layer with .pyc compiled by Python 3.12).
 build: sam-venv

@@ -18,21 +18,28 @@ from local.sandbox.core import Request, Response, Sandbox
 MAX_BODY = 10 * 1024 * 1024
 
 
-def default_sandboxes() -> dict[str, Sandbox]:
-    from local.sandbox.bullhorn import BullhornSandbox
-    from local.sandbox.insightly import InsightlySandbox
-    from local.sandbox.pipedrive import PipedriveSandbox
-    from local.sandbox.redtail import RedtailSandbox
-    from local.sandbox.ringcentral import RingCentralSandbox
+#: the modules of local/sandbox/ that hold machinery, not an emulated system
+_NOT_SYSTEMS = frozenset({"__main__", "control", "core", "oauth", "server", "bullhorn_query"})
 
-    systems: list[Sandbox] = [
-        PipedriveSandbox(),
-        BullhornSandbox(),
-        InsightlySandbox(),
-        RedtailSandbox(),
-        RingCentralSandbox(),
-    ]
-    return {s.name: s for s in systems}
+
+def default_sandboxes() -> dict[str, Sandbox]:
+    """Every emulated system: each module of ``local/sandbox/`` that defines a named :class:`Sandbox`
+    (a connector's scaffold, ``make new-connector``, adds one without touching this file)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import local.sandbox as package
+
+    systems: dict[str, Sandbox] = {}
+    for module_info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if module_info.name in _NOT_SYSTEMS:
+            continue
+        module = importlib.import_module(f"local.sandbox.{module_info.name}")
+        for _, member in inspect.getmembers(module, inspect.isclass):
+            if issubclass(member, Sandbox) and member.__module__ == module.__name__ and member.name:
+                systems[member.name] = member()
+    return systems
 
 
 class _HttpServer(ThreadingHTTPServer):
