@@ -41,7 +41,7 @@ typecheck: venv
 	$(VENV)/bin/mypy layers/appconnect/appconnect connectors functions local
 
 test: venv sam-venv lint typecheck
-	SAM_CLI_TELEMETRY=0 $(PY) -m pytest -n 2 -rs
+	SAM_CLI_TELEMETRY=0 $(PY) -m pytest -n 2
 
 new-connector: venv
 	@test -n "$(NAME)" || { echo "usage: make new-connector NAME=acme"; exit 1; }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
@@ -79,3 +79,32 @@ def http() -> Iterator[requests.Session]:
     """A keep-alive HTTP session for talking to the stack."""
     with requests.Session() as session:
         yield session
+
+
+# -- the conformance suite's report: each scenario per connector ------------------------------------------
+
+_CONFORMANCE: dict[tuple[str, str], str] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "tests/conformance/test_scenarios.py::" not in report.nodeid or "[" not in report.nodeid:
+        return
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        test, _, params = report.nodeid.split("::", 1)[1].partition("[")
+        connector = params.rstrip("]").split("-", 1)[0]
+        scenario = test + ("[" + params.split("-", 1)[1] if "-" in params else "")
+        _CONFORMANCE[(scenario, connector)] = "skipped" if report.skipped else report.outcome
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """A table of the conformance scenarios by connector: passed, failed or skipped (reasons above)."""
+    if not _CONFORMANCE:
+        return
+    connectors = sorted({connector for _, connector in _CONFORMANCE})
+    scenarios = sorted({scenario for scenario, _ in _CONFORMANCE})
+    terminalreporter.section("connector conformance")
+    width = max(len(s) for s in scenarios)
+    terminalreporter.write_line(f"{'scenario'.ljust(width)}  " + "  ".join(c.ljust(9) for c in connectors))
+    for scenario in scenarios:
+        cells = (_CONFORMANCE.get((scenario, c), "-").ljust(9) for c in connectors)
+        terminalreporter.write_line(f"{scenario.ljust(width)}  " + "  ".join(cells))

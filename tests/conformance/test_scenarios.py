@@ -156,6 +156,7 @@ def test_an_sms_conversation_is_appended_to_one_record_the_same_day(
         ("voicemail", "VoiceMail", {"type": "AudioRecording", "link": "https://app.ringcentral.com/vm/"}),
         ("fax", "Fax", {"type": "RenderedDocument", "link": "https://app.ringcentral.com/fax/"}),
     ],
+    ids=["voicemail", "fax"],
 )
 def test_a_voicemail_or_fax_is_a_record_with_its_link(
     world: CrmWorld,
