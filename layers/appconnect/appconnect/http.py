@@ -212,6 +212,39 @@ def _route_answer(answer: tuple[int, Any] | None) -> Response:
     return Response(body=body, status=status)
 
 
+def _respond(
+    operation: str, fn: Operation, event: dict[str, Any], context: Any
+) -> tuple[Request | None, Response]:
+    """The operation's answer to one event; every error mapped here, in one place."""
+    request: Request | None = None
+    route = ROUTES.get(operation)
+    try:
+        request = Request.from_event(event, context)
+        deadline.start(request.remaining_ms())
+        if route is not None and request.session is None:
+            # a JWT route checks the JWT before anything else, as the reference does
+            return request, _route_answer(
+                route.bad_query_token(request.query) if request.bad_query_token else None
+            )
+        return request, _as_response(fn(request))
+    except UserMissing as error:
+        if route is None:
+            return request, error_response(error)
+        return request, _route_answer(route.user_missing(request.query if request else {}))
+    except ApiError as error:
+        return request, error_response(error)
+    except CrmError as error:
+        # a CRM failure no operation answered itself (a token endpoint down, a refresh that took too long):
+        # the operation's user-facing message, never a 500
+        platform = request.session.platform if request is not None and request.session else ""
+        logger.info("crm failure", extra={"error": type(error).__name__, "status": error.status})
+        status, body = crm_failure_answer(error, operation, error.platform or platform)
+        return request, Response(body=body, status=status)
+    except Exception:
+        logger.exception("unhandled error")
+        return request, Response(body={"error": "Internal server error"}, status=500)
+
+
 def api_handler(operation: str, fn: Operation) -> LambdaHandler:
     """The Lambda handler for one HTTP operation."""
 
@@ -219,36 +252,7 @@ def api_handler(operation: str, fn: Operation) -> LambdaHandler:
         started = time.perf_counter()
         metrics.add_dimension(name="operation", value=operation)
         logger.append_keys(operation=operation)
-        request: Request | None = None
-        route = ROUTES.get(operation)
-        try:
-            request = Request.from_event(event, context)
-            deadline.start(request.remaining_ms())
-            if route is not None and request.session is None:
-                # a JWT route checks the JWT before anything else, as the reference does
-                response = _route_answer(
-                    route.bad_query_token(request.query) if request.bad_query_token else None
-                )
-            else:
-                response = _as_response(fn(request))
-        except UserMissing as error:
-            response = (
-                _route_answer(route.user_missing(request.query if request else {}))
-                if route is not None
-                else error_response(error)
-            )
-        except ApiError as error:
-            response = error_response(error)
-        except CrmError as error:
-            # a CRM failure no operation answered itself (a token endpoint down, a refresh that took too
-            # long): the operation's user-facing message, never a 500
-            platform = request.session.platform if request is not None and request.session else ""
-            logger.info("crm failure", extra={"error": type(error).__name__, "status": error.status})
-            status, body = crm_failure_answer(error, operation, error.platform or platform)
-            response = Response(body=body, status=status)
-        except Exception:
-            logger.exception("unhandled error")
-            response = Response(body={"error": "Internal server error"}, status=500)
+        request, response = _respond(operation, fn, event, context)
         if request is not None and request.refreshed_token:
             response.headers[REFRESHED_JWT_HEADER] = request.refreshed_token
         status_class = (
