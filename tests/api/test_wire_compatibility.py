@@ -434,3 +434,39 @@ def test_given_an_oauth_platform_when_logging_in_with_an_api_key_then_400_json_e
         400,
         {"error": "pipedrive signs in with OAuth, not an API key."},
     )
+
+
+def test_given_the_current_log_cannot_be_read_when_updating_then_the_fields_are_written_anyway(
+    extension: Extension, sandbox: Sandbox
+) -> None:
+    session_id = new_session_id()
+    created = extension.send("POST", "/callLog", call_log_body(session_id)).json()
+    # as the reference: a failed read of the current body is written over, not an update error
+    sandbox.control(
+        "POST",
+        "pipedrive/faults",
+        {"method": "GET", "path": f"/activities/{created['logId']}$", "status": 503, "times": 5},
+    )
+    updated = extension.send("PATCH", "/callLog", {"sessionId": session_id, "note": "Written anyway."}).json()
+    assert updated["successful"] is True, updated
+    assert "Written anyway." in sandbox.activity(created["logId"])["note"]
+
+
+def test_given_an_rc_token_ringcentral_refuses_when_reading_settings_then_the_users_own_settings(
+    extension: Extension, api_url: str
+) -> None:
+    refused = {"X-RC-Access-Token": "not-a-ringcentral-token"}
+    # a setting no composer reads: the user is shared with other tests
+    extension.send("POST", "/user/settings", {"userSettings": {"wireProbe": {"value": "kept"}}})
+    try:
+        headers = {**extension.headers(), **refused}
+        settings = requests.get(f"{api_url}/user/settings", headers=headers, timeout=30)
+        assert settings.status_code == 200, settings.text
+        assert settings.json()["wireProbe"] == {"value": "kept"}
+    finally:
+        extension.send("POST", "/user/settings", {"settingKeysToRemove": ["wireProbe"]})
+    preload = requests.get(f"{api_url}/user/preloadSettings", headers=refused, timeout=30)
+    assert (preload.status_code, preload.json()) == (
+        400,
+        {"error": "The RingCentral session is not valid. Please sign in to RingCentral again."},
+    )

@@ -205,8 +205,10 @@ def test_a_session_about_to_expire_is_renewed_once_and_the_call_goes_through(
         ({"status": 429, "headers": {"Retry-After": "30"}}, "Rate limit exceeded"),
         ({"status": 503}, "Error finding contact"),
         ({"drop": True}, "Error finding contact"),
+        ({"status": 200, "body": "null"}, "Error finding contact"),
+        ({"status": 200, "body": "<html>maintenance</html>"}, "Error finding contact"),
     ],
-    ids=["401", "404", "429", "5xx", "dropped-connection"],
+    ids=["401", "404", "429", "5xx", "dropped-connection", "null-answer", "not-json-answer"],
 )
 def test_a_failing_crm_gets_a_clear_message_never_a_5xx(
     world: CrmWorld, box: SandboxClient, client: Extension, fault: dict[str, Any], message: str

@@ -199,6 +199,20 @@ def test_given_marketplace_install_with_temp_hostname_when_user_info_then_compan
     assert result["platformUserInfo"]["overridingHostname"] == "sandbox.pipedrive.com"
 
 
+@pytest.mark.parametrize("domain", ["evil.example/x", "evil.example#", "a b", "127.0.0.2:8443"])
+def test_given_a_marketplace_install_whose_company_domain_is_not_a_pipedrive_host_then_refused_and_not_stored(
+    sandbox: Sandbox, connector: PipedriveConnector, domain: str
+) -> None:
+    # the company host of a "temp" install comes from Pipedrive's answer: the outbound-URL policy checks it
+    sandbox.seed(company={"domain": domain})
+    tokens = sandbox.tokens()
+
+    result = connector.get_user_info(auth_header=f"Bearer {tokens['access_token']}", hostname="temp")
+
+    assert result["successful"] is False
+    assert "platformUserInfo" not in result
+
+
 def test_given_rejected_token_when_user_info_requested_then_unsuccessful_with_warning(
     sandbox: Sandbox, connector: PipedriveConnector
 ) -> None:

@@ -3,6 +3,7 @@ a crashed holder does not block the next refresh."""
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -11,8 +12,9 @@ from typing import Any
 import pytest
 
 from appconnect import deadline, locks, oauth, token_refresh, users
-from appconnect.connector import Connector, OAuthInfo
-from appconnect.errors import AuthorizationRequired
+from appconnect.connector import Connector, CrmUser, OAuthInfo
+from appconnect.context import AuthContext
+from appconnect.errors import AuthorizationRequired, CrmUnavailable
 from appconnect.models import CacheModel
 from tests.reliability.stored_users import store_user
 
@@ -91,3 +93,41 @@ def test_given_a_live_lock_when_another_holder_asks_then_it_waits_and_gives_up_w
     deadline.start(1_500)
     with locks.held(name, lease_s=30):
         pass
+
+
+def test_given_a_logout_while_waiting_for_another_refresh_when_the_wait_ends_then_no_usable_user() -> None:
+    user_id = expiring_user()
+    holder = locks.acquire(f"refresh#{user_id}", lease_s=30)  # another request is refreshing
+    assert holder is not None
+    model = users.load(user_id)
+    assert model is not None
+    logout = threading.Timer(0.3, users.forget_credentials, args=(user_id,))
+    logout.start()
+    deadline.start(3_000)
+    try:
+        with pytest.raises(AuthorizationRequired):  # not a user without credentials to call the CRM with
+            token_refresh.refresh_if_expiring(model, FakeOAuthConnector())
+    finally:
+        logout.join()
+        locks.release(f"refresh#{user_id}", holder)
+
+
+def test_given_a_connector_call_that_changed_the_user_and_failed_when_done_then_the_change_is_saved() -> None:
+    user_id, _jwt = store_user("pipedrive", token_expiry=time.time() + 3600)
+    model = users.load(user_id)
+    assert model is not None
+    user = users.to_crm_user(model)
+    context = AuthContext(
+        session=None, model=model, user=user, connector=FakeOAuthConnector(), auth_header="x"
+    )  # type: ignore[arg-type]
+
+    def renews_its_session_then_fails(*, user: CrmUser, auth_header: str) -> dict[str, Any]:
+        user.platform_additional_info["sessionToken"] = "renewed"
+        user.changed = True
+        raise CrmUnavailable("down after renewing", platform="pipedrive")
+
+    with pytest.raises(CrmUnavailable):
+        context.call(renews_its_session_then_fails)
+    saved = users.load(user_id)
+    assert saved is not None
+    assert (saved.platform_additional_info or {}).get("sessionToken") == "renewed"
