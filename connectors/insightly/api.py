@@ -18,8 +18,7 @@ from appconnect.connector.client import (
     CrmClient,
     CrmResponse,
     DisallowedUrl,
-    ensure_allowed,
-    parse_outbound_url,
+    allowed_url,
 )
 from appconnect.errors import CrmAuthError, CrmBadAnswer
 
@@ -42,7 +41,7 @@ def api_base(api_url: str, allowed_hosts: Sequence[str]) -> str:
         raise DisallowedUrl("no Insightly API URL was given", platform=PLATFORM)
     if "://" not in raw:
         raw = f"https://{raw}"
-    allowed = parse_outbound_url(ensure_allowed(raw, allowed_hosts, PLATFORM), PLATFORM)
+    allowed = allowed_url(raw, allowed_hosts, PLATFORM)
     path = _VERSION_SUFFIX.sub("", allowed.path).rstrip("/")
     return str(replace(allowed, path=path))
 
@@ -97,17 +96,13 @@ class InsightlyApi:
         raise CrmBadAnswer(f"Insightly answered a {collection} search with something else", platform=PLATFORM)
 
 
-def allowed_hosts(conf: Connector) -> list[str]:
-    return [p.strip() for p in conf.setting("ALLOWED_HOSTS").split(",") if p.strip()]
-
-
 def open_api(conf: Connector, auth_header: str, api_url: str) -> InsightlyApi:
     """The calls of ``conf`` (the connector, for its settings) on the pod at ``api_url``."""
     return InsightlyApi(
         auth_header=auth_header,
         api_url=api_url,
         version=conf.setting("API_VERSION"),
-        allowed_hosts=allowed_hosts(conf),
+        allowed_hosts=conf.allowed_hosts(),
     )
 
 

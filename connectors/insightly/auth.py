@@ -12,7 +12,7 @@ from appconnect.connector import Connector
 from appconnect.connector.client import DisallowedUrl
 from appconnect.errors import CrmAuthError, CrmNotFound, details, return_message
 from appconnect.observability import logger
-from connectors.insightly.api import allowed_hosts, api_base, open_api
+from connectors.insightly.api import api_base, open_api
 from connectors.insightly.records import PLATFORM, full_name
 
 #: the reference's answer to a rejected API key, word for word
@@ -40,7 +40,7 @@ def get_user_info(
     """
     api_url = str((additional_info or {}).get("apiUrl") or "")
     try:
-        base = api_base(api_url, allowed_hosts(conf))
+        base = api_base(api_url, conf.allowed_hosts())
     except DisallowedUrl:
         logger.info("insightly login refused", extra={"reason": "api url not allowed"})
         return _login_failure(

@@ -15,11 +15,10 @@ from appconnect.connector import Connector
 from appconnect.connector.client import (
     CrmClient,
     CrmResponse,
-    DisallowedUrl,
+    allowed_host,
     ensure_allowed,
-    parse_outbound_url,
 )
-from connectors.pipedrive.formatting import PLATFORM, company_host
+from connectors.pipedrive.formatting import PLATFORM
 
 RATE_LIMIT_HEADERS = ("x-ratelimit-remaining", "x-ratelimit-limit", "x-ratelimit-reset")
 #: parallel CRM calls per invocation (deals and leads of every matched person, in one wave)
@@ -73,11 +72,6 @@ class PipedriveApi:
         return self.client.patch(url, headers=self._headers, json_body=body, retry=True)
 
 
-def allowed_hosts_of(connector: Connector) -> list[str]:
-    """``PIPEDRIVE_ALLOWED_HOSTS`` as a list of host patterns."""
-    return [p.strip() for p in connector.setting("ALLOWED_HOSTS").split(",") if p.strip()]
-
-
 def api_for(connector: Connector, auth_header: str, hostname: str = "") -> PipedriveApi:
     """The calls of one invocation, on the hosts the connector's settings name."""
     return PipedriveApi(
@@ -85,22 +79,8 @@ def api_for(connector: Connector, auth_header: str, hostname: str = "") -> Piped
         hostname=hostname,
         api_url=connector.setting("API_URL"),
         company_url=connector.setting("COMPANY_URL"),
-        allowed_hosts=allowed_hosts_of(connector),
+        allowed_hosts=connector.allowed_hosts(),
     )
-
-
-def allowed_company_host(hostname: str, allowed_hosts: Sequence[str]) -> str:
-    """The user's Pipedrive host, normalised (``acme.pipedrive.com``), when it is an allowed host.
-
-    Raises :class:`DisallowedUrl` for a host outside ``allowed_hosts`` or text that is not a plain host.
-    """
-    host = company_host(hostname)
-    if not host:
-        raise DisallowedUrl("the user has no Pipedrive company host", platform=PLATFORM)
-    allowed = parse_outbound_url(ensure_allowed(f"https://{host}", allowed_hosts, PLATFORM), PLATFORM)
-    if allowed.path:
-        raise DisallowedUrl("a Pipedrive company host has no path", platform=PLATFORM)
-    return allowed.host if allowed.port is None else f"{allowed.host}:{allowed.port}"
 
 
 def company_base_url(template: str, hostname: str, allowed_hosts: Sequence[str]) -> str:
@@ -110,7 +90,7 @@ def company_base_url(template: str, hostname: str, allowed_hosts: Sequence[str])
     the user's hostname must still be a Pipedrive host: it is stored, and the extension builds links with it.
     """
     template = template.rstrip("/")
-    host = allowed_company_host(hostname, allowed_hosts)
+    host = allowed_host(hostname, allowed_hosts, PLATFORM)
     if "{hostname}" not in template:
         return template
     url = template.replace("{hostname}", host)

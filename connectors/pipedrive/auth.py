@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from appconnect.connector import Connector, CrmUser, OAuthInfo
-from appconnect.connector.client import CrmClient, DisallowedUrl
+from appconnect.connector.client import CrmClient, DisallowedUrl, allowed_host
 from appconnect.errors import ApiError, BadRequest, CrmError, details, return_message
 from appconnect.observability import logger
-from connectors.pipedrive.api import allowed_company_host, allowed_hosts_of, api_for, data_of
+from connectors.pipedrive.api import api_for, data_of
 from connectors.pipedrive.formatting import PLATFORM
 
 #: the reference's words when Pipedrive does not answer who logged in
@@ -98,15 +98,17 @@ def get_user_info(
     """
     api = api_for(connector, auth_header, hostname)
     try:
-        host = "" if hostname == "temp" else allowed_company_host(hostname, allowed_hosts_of(connector))
+        host = "" if hostname == "temp" else allowed_host(hostname, connector.allowed_hosts(), PLATFORM)
         data = data_of(api.get(api.global_api("/v1/users/me"))) or {}
         user_id = data["id"]
         if hostname == "temp":
             # the company host comes from Pipedrive's answer: it is checked like one the user typed
             domain = data.get("company_domain")
             api_domain = (token_response or {}).get("api_domain")
-            host = allowed_company_host(
-                f"{domain}.pipedrive.com" if domain else str(api_domain or ""), allowed_hosts_of(connector)
+            host = allowed_host(
+                f"{domain}.pipedrive.com" if domain else str(api_domain or ""),
+                connector.allowed_hosts(),
+                PLATFORM,
             )
     except (CrmError, KeyError, TypeError) as error:
         logger.info("pipedrive user info failed", extra={"error": type(error).__name__})

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from appconnect.connector.client import host_of
 from appconnect.connector.helpers import duration_seconds as seconds
 from appconnect.errors import CrmBadRequest
 
@@ -109,7 +110,4 @@ def admin_setting(admin_settings: Mapping[str, Any] | None, setting_id: str) -> 
 
 def company_host(hostname: str) -> str:
     """The bare host of what the user gave as their Pipedrive address (a URL is reduced to its host)."""
-    text = (hostname or "").strip()
-    if "://" in text:
-        text = text.split("://", 1)[1]
-    return text.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rstrip(".").lower()
+    return host_of(hostname).lower()

@@ -75,6 +75,10 @@ class Connector:
         """This connector's configuration value ``<PLATFORM>_<NAME>`` (the default from :attr:`settings`)."""
         return connector_setting(self.platform, name, self.settings.get(name, ""))
 
+    def allowed_hosts(self) -> list[str]:
+        """``<PLATFORM>_ALLOWED_HOSTS``: the host patterns a URL from the user or the CRM may name."""
+        return [p.strip() for p in self.setting("ALLOWED_HOSTS").split(",") if p.strip()]
+
     def api_home(self, *, hostname: str, additional_info: dict[str, Any]) -> str:
         """Where this user's CRM API lives, as stored at login (the company host by default).
 

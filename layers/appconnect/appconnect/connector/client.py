@@ -126,8 +126,9 @@ def parse_outbound_url(url: str, platform: str = "", *, base: bool = True) -> Ou
     return OutboundUrl(scheme=scheme, host=host, port=port, path=path if base else remainder)
 
 
-def ensure_allowed(url: str, patterns: Iterable[str], platform: str = "") -> str:
-    """The normalised ``url`` when its host matches one of ``patterns``; :class:`DisallowedUrl` otherwise.
+def allowed_url(url: str, patterns: Iterable[str], platform: str = "") -> OutboundUrl:
+    """``url`` parsed and normalised when its host matches one of ``patterns``; :class:`DisallowedUrl`
+    otherwise.
 
     This is the outbound-URL policy for every base URL a user or a CRM hands the server (an Insightly
     pod, a Pipedrive company host, Bullhorn's data-centre URLs): parsed by :func:`parse_outbound_url`,
@@ -145,12 +146,35 @@ def ensure_allowed(url: str, patterns: Iterable[str], platform: str = "") -> str
                 continue
             if port_pattern:
                 if str(parsed.port or _DEFAULT_PORT[parsed.scheme]) == port_pattern:
-                    return str(parsed)
+                    return parsed
             elif parsed.port is None or loopback:
-                return str(parsed)
+                return parsed
     raise DisallowedUrl(
         f"{parsed.host} is not a {platform or 'CRM'} host this server may call", platform=platform
     )
+
+
+def ensure_allowed(url: str, patterns: Iterable[str], platform: str = "") -> str:
+    """:func:`allowed_url` as text: the normalised URL to call and store."""
+    return str(allowed_url(url, patterns, platform))
+
+
+def host_of(text: str) -> str:
+    """The host part of what a user typed as a host (a pasted URL is reduced to its host), unchecked."""
+    text = (text or "").strip()
+    if "://" in text:
+        text = text.split("://", 1)[1]
+    return text.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rstrip(".")
+
+
+def allowed_host(hostname: str, patterns: Iterable[str], platform: str = "") -> str:
+    """A host the user typed or a CRM answered (``acme.pipedrive.com``, or a URL reduced to its host),
+    normalised (``host`` or ``host:port``) when :func:`allowed_url` allows it at ``https``."""
+    host = host_of(hostname)
+    if not host:
+        raise DisallowedUrl(f"no {platform or 'CRM'} host was given", platform=platform)
+    allowed = allowed_url(f"https://{host}", patterns, platform)
+    return allowed.host if allowed.port is None else f"{allowed.host}:{allowed.port}"
 
 
 def _shown(url: object) -> str:
