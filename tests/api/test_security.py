@@ -364,3 +364,41 @@ def test_given_another_companys_account_in_the_request_when_logging_a_call_then_
     response = client.http.post(f"{api_url}/callLog", json=body, headers=headers, timeout=60)
     assert response.json()["successful"] is True, response.text
     assert pipedrive.activity(response.json()["logId"])["type"] == "call"
+
+
+@pytest.mark.parametrize(
+    "hostname", ["evil.example\\@crm.na1.insightly.com", "crm.evil.example", "a b.insightly.com"]
+)
+def test_given_a_web_hostname_outside_the_crms_hosts_when_logging_in_then_refused_and_nothing_stored(
+    api_url: str, insightly: insightly_world.Sandbox, dynamodb_url: str, hostname: str
+) -> None:
+    logout_avery(api_url, insightly)
+    before = raw_user(dynamodb_url, f"{AVERY_ID}-insightly").get("hostname")
+    client = insightly_world.Extension(requests.Session(), api_url)
+    body = {
+        "platform": "insightly",
+        "hostname": hostname,
+        "apiKey": AVERY_KEY,
+        "additionalInfo": {"apiKey": AVERY_KEY, "apiUrl": insightly.api_url},
+    }
+    response = client.http.post(f"{api_url}/apiKeyLogin", json=body, timeout=60)
+    assert response.status_code == 400, response.text
+    assert "jwtToken" not in response.json()
+    assert raw_user(dynamodb_url, f"{AVERY_ID}-insightly").get("hostname") == before
+
+
+def test_given_a_pasted_web_address_as_hostname_when_logging_in_then_the_normalised_host_is_stored(
+    api_url: str, insightly: insightly_world.Sandbox
+) -> None:
+    logout_avery(api_url, insightly)
+    client = insightly_world.Extension(requests.Session(), api_url)
+    body = {
+        "platform": "insightly",
+        "hostname": "HTTPS://CRM.NA1.Insightly.com/list/Contact",
+        "apiKey": AVERY_KEY,
+        "additionalInfo": {"apiKey": AVERY_KEY, "apiUrl": insightly.api_url},
+    }
+    response = client.http.post(f"{api_url}/apiKeyLogin", json=body, timeout=60)
+    assert response.status_code == 200, response.text
+    client.jwt = response.json()["jwtToken"]
+    assert client.get("/hostname").text == "crm.na1.insightly.com"

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from appconnect import hashing, oauth, ringcentral, session, users
 from appconnect.connector import Connector, UnknownPlatform, get_connector
+from appconnect.connector.client import allowed_host
 from appconnect.context import authenticate, best_effort, connector_for, load_user
 from appconnect.errors import (
     ApiError,
@@ -107,7 +108,9 @@ def _finish_login(
         user_id=str(info["id"]),
         platform=platform,
         name=str(info.get("name") or ""),
-        hostname=str(info.get("overridingHostname") or hostname or ""),
+        # the host the user typed goes through the outbound-URL policy too: it is stored and shown back
+        hostname=str(info.get("overridingHostname") or "")
+        or (allowed_host(hostname, connector.allowed_hosts(), platform) if hostname else ""),
         access_token=tokens.access_token,
         refresh_token=tokens.refresh_token,
         token_expiry=tokens.expires_at,
