@@ -10,7 +10,8 @@ from typing import Any
 
 from appconnect.connector import Connector
 from appconnect.connector.client import DisallowedUrl
-from appconnect.errors import CrmAuthError, CrmNotFound, details, return_message
+from appconnect.connector.helpers import login_failure
+from appconnect.errors import CrmAuthError, CrmNotFound, return_message
 from appconnect.observability import logger
 from connectors.insightly.api import api_base, open_api
 from connectors.insightly.records import PLATFORM, full_name
@@ -43,7 +44,7 @@ def get_user_info(
         base = api_base(api_url, conf.allowed_hosts())
     except DisallowedUrl:
         logger.info("insightly login refused", extra={"reason": "api url not allowed"})
-        return _login_failure(
+        return login_failure(
             "The API URL must be the address of your Insightly pod, as shown under User Settings > API "
             "in Insightly (for example https://api.na1.insightly.com/v3.1)."
         )
@@ -51,11 +52,11 @@ def get_user_info(
     try:
         me = api.get("/users/me")
     except CrmAuthError:
-        return _login_failure(KEY_REFUSED_DETAIL, message=KEY_REFUSED)
+        return login_failure(KEY_REFUSED_DETAIL, message=KEY_REFUSED)
     except CrmNotFound:
-        return _login_failure("Please check your API URL and try again.")
+        return login_failure("Please check your API URL and try again.")
     if not isinstance(me, dict) or me.get("USER_ID") is None:
-        return _login_failure("Insightly did not return your user information.")
+        return login_failure("Insightly did not return your user information.")
     from connectors.insightly.timezones import utc_offset_hours
 
     timezone = me.get("TIMEZONE_ID") or ""
@@ -76,10 +77,3 @@ def get_user_info(
 def unauthorize() -> dict[str, Any]:
     """Nothing to revoke at Insightly (an API key lives until the user resets it); the core forgets it."""
     return {"returnMessage": return_message("Logged out of Insightly", "success", 1000)}
-
-
-def _login_failure(detail: str, message: str = "Could not load user information") -> dict[str, Any]:
-    return {
-        "successful": False,
-        "returnMessage": return_message(message, "warning", 3000, details=details(detail)),
-    }

@@ -14,7 +14,8 @@ from typing import Any
 
 from appconnect.connector import Connector, CrmUser, OAuthInfo
 from appconnect.connector.client import CrmClient, DisallowedUrl, allowed_host
-from appconnect.errors import ApiError, BadRequest, CrmError, details, return_message
+from appconnect.connector.helpers import login_failure
+from appconnect.errors import ApiError, BadRequest, CrmError, return_message
 from appconnect.observability import logger
 from connectors.pipedrive.api import api_for, data_of
 from connectors.pipedrive.formatting import PLATFORM
@@ -113,12 +114,7 @@ def get_user_info(
     except (CrmError, KeyError, TypeError) as error:
         logger.info("pipedrive user info failed", extra={"error": type(error).__name__})
         detail = WRONG_ADDRESS if isinstance(error, DisallowedUrl) else USER_INFO_REFUSED
-        return {
-            "successful": False,
-            "returnMessage": return_message(
-                "Could not load user information", "warning", 3000, details=details(detail)
-            ),
-        }
+        return login_failure(detail)
     return {
         "successful": True,
         "platformUserInfo": {

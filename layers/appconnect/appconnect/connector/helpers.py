@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import Any
 
+from appconnect.errors import details, return_message
+
 #: threads shared by every invocation of a warm Lambda (Insightly's phone lookup runs 48 searches at once)
 MAX_PARALLEL = 48
 
@@ -114,3 +116,11 @@ def correspondent_names(correspondents: Iterable[Any] | None) -> list[str | None
         name = first.get("name") if isinstance(first, Mapping) else None
         names.append(str(name) if name else None)
     return names
+
+
+def login_failure(detail: str, message: str = "Could not load user information") -> dict[str, Any]:
+    """A failed ``get_user_info``: the reference's warning (ttl 3000) with one detail line."""
+    return {
+        "successful": False,
+        "returnMessage": return_message(message, "warning", 3000, details=details(detail)),
+    }
