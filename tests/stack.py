@@ -6,6 +6,8 @@ stderr go to files the tests can read. The fixtures that start it live in ``test
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import signal
@@ -34,6 +36,15 @@ class StackProcess:
 
     def stdout(self) -> str:
         return self.stdout_path.read_text(encoding="utf-8", errors="replace")
+
+    def dev_secret(self, name: str) -> str:
+        """One of the secrets the stack generated for itself (``APP_SERVER_SECRET_KEY``, ``HASH_KEY`` ...)."""
+        secrets = json.loads((self.stdout_path.parent / "state" / "dev-secrets.json").read_text())
+        return str(secrets[name])
+
+    def hash_id(self, value: str) -> str:
+        """``value`` hashed as this stack hashes RingCentral ids (the keys of admin settings)."""
+        return hmac.new(self.dev_secret("HASH_KEY").encode(), value.encode(), hashlib.sha256).hexdigest()
 
     def stderr(self) -> str:
         return self.stderr_path.read_text(encoding="utf-8", errors="replace")

@@ -7,8 +7,6 @@ Insightly's ``/users/me`` and records every request it gets: an empty record is 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import threading
 from collections.abc import Iterator
@@ -345,9 +343,8 @@ def test_given_a_message_without_an_id_when_logged_then_400_and_nothing_claimed(
 def test_given_another_companys_account_in_the_request_when_logging_a_call_then_its_admin_settings_are_unused(
     api_url: str, pipedrive: PipedriveSandbox, dynamodb_url: str, local_stack: StackProcess, spoof: str
 ) -> None:
-    secrets = json.loads((local_stack.stdout_path.parent / "state" / "dev-secrets.json").read_text())
     other_account = "99887766"
-    other_hash = hmac.new(secrets["HASH_KEY"].encode(), other_account.encode(), hashlib.sha256).hexdigest()
+    other_hash = local_stack.hash_id(other_account)
     dynamodb, table = stack_table(dynamodb_url, "AdminConfigsTable")
     settings = {"pipedriveCallActivityType": {"value": "meeting"}}
     dynamodb.put_item(

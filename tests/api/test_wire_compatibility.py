@@ -6,8 +6,6 @@ Bodies are compared whole, types included, so a refactor cannot move a key, a ty
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import time
 from typing import Any
@@ -37,7 +35,6 @@ PLEASE_AUTHORIZE = "Please go to Settings and authorize CRM platform"
 
 def jwt_of_a_user_who_is_gone(local_stack: StackProcess) -> str:
     """A correctly signed App Connect JWT whose user was never stored (deleted, uninstalled)."""
-    secrets = json.loads((local_stack.stdout_path.parent / "state" / "dev-secrets.json").read_text())
     now = int(time.time())
     claims = {
         "id": "424242-pipedrive",
@@ -48,7 +45,7 @@ def jwt_of_a_user_who_is_gone(local_stack: StackProcess) -> str:
         "aud": "appconnect-extension",
         "gen": 0,
     }
-    return jwt.encode(claims, secrets["APP_SERVER_SECRET_KEY"], algorithm="HS256")
+    return jwt.encode(claims, local_stack.dev_secret("APP_SERVER_SECRET_KEY"), algorithm="HS256")
 
 
 def send(
@@ -350,10 +347,7 @@ def test_given_a_new_user_of_a_company_with_admin_settings_when_reading_settings
         client.api_key_login(insightly_world.AVERY_KEY, box.api_url, rc_token=box.rc_token()).status_code
         == 200
     )
-    secrets = json.loads((local_stack.stdout_path.parent / "state" / "dev-secrets.json").read_text())
-    account_hash = hmac.new(
-        secrets["HASH_KEY"].encode(), insightly_world.RC_ACCOUNT.encode(), hashlib.sha256
-    ).hexdigest()
+    account_hash = local_stack.hash_id(insightly_world.RC_ACCOUNT)
     dynamodb, table = stack_table(dynamodb_url, "AdminConfigsTable")
     enforced = {"autoLogCall": {"value": True, "customizable": False}}
     dynamodb.put_item(
