@@ -117,6 +117,9 @@ def messages(items: list[Any]) -> None:
         if not isinstance(message, Mapping):
             raise BadRequest(f"logInfo.messages[{index}] must be an object.")
         check(message, MESSAGE, f"logInfo.messages[{index}].")
+        if message.get("id") in (None, ""):
+            # the id is what keeps a message from being logged twice: without it nothing can be claimed
+            raise BadRequest(f"logInfo.messages[{index}].id is required.")
         sender = message.get("from")
         if isinstance(sender, Mapping):
             check(sender, PARTY, f"logInfo.messages[{index}].from.")

@@ -66,10 +66,6 @@ def create_message_log(request: Request) -> dict[str, Any]:
     if not isinstance(raw_messages, list):
         raise BadRequest("logInfo.messages must be a list.")
     validation.messages(raw_messages)
-    for index, message in enumerate(raw_messages):
-        if message.get("id") in (None, ""):
-            # the id is what keeps a message from being logged twice: without it nothing can be claimed
-            raise BadRequest(f"logInfo.messages[{index}].id is required.")
     messages = list(raw_messages)
     if not messages:
         return {"successful": False, "returnMessage": return_message("No message to log.", ttl=3000)}
@@ -92,8 +88,6 @@ def create_message_log(request: Request) -> dict[str, Any]:
     }
     hashed_account = context.model.hashed_rc_account_id  # vouched for at login, never the header
     common: dict[str, Any] = {
-        "user": context.user,
-        "auth_header": context.auth_header,
         "contact_info": contact_info,
         "additional_submission": additional_submission,
         "admin_settings": admin_configs.settings_of(hashed_account),
@@ -102,13 +96,10 @@ def create_message_log(request: Request) -> dict[str, Any]:
         "owner_name": object_field(log_info, "owner").get("name"),
         "cache": DynamoAccountCache(context.platform),
     }
-    try:
-        if common["owner_name"]:
-            return _log_shared_thread(context, log_info, body, common)
-        return _log_messages(context, log_info, messages, correspondents, body, common)
-    finally:
-        # a CrmError is the handler's to answer ("Error creating message log"); a renewed CRM session is ours
-        context.save_connector_changes()
+    # a CrmError is the handler's to answer ("Error creating message log")
+    if common["owner_name"]:
+        return _log_shared_thread(context, log_info, body, common)
+    return _log_messages(context, log_info, messages, correspondents, body, common)
 
 
 def _log_messages(
@@ -164,7 +155,8 @@ def _log_messages(
                 if conversation.outcome is claims.Outcome.LOGGED:
                     media = _media(message)
                     with _appending(context, conversation_log_id):
-                        result = connector.update_message_log(
+                        result = context.call(
+                            connector.update_message_log,
                             **common,
                             log_id=conversation.record.log_id,
                             message=message,
@@ -185,7 +177,7 @@ def _log_messages(
                         ),
                     }
                 else:
-                    recovered = _recover(connector, conversation, common, message)
+                    recovered = _recover(context, conversation, common, message)
                     if recovered is not None:
                         crm_log_id = recovered
                         attempt.written = True
@@ -197,7 +189,8 @@ def _log_messages(
                         else:
                             media = _media(message)
                             with _appending(context, conversation_log_id):
-                                result = connector.update_message_log(
+                                result = context.call(
+                                    connector.update_message_log,
                                     **common,
                                     log_id=recovered,
                                     message=message,
@@ -206,8 +199,12 @@ def _log_messages(
                                     video_link=media["video_link"],
                                 )
                     else:
-                        result = connector.create_message_log(
-                            **common, message=message, correspondents=correspondents[1:], **_media(message)
+                        result = context.call(
+                            connector.create_message_log,
+                            **common,
+                            message=message,
+                            correspondents=correspondents[1:],
+                            **_media(message),
                         )
                         crm_log_id = result.get("logId")
                         attempt.written = bool(crm_log_id)
@@ -240,7 +237,7 @@ def _appending(context: AuthContext, conversation_log_id: str) -> AbstractContex
 
 
 def _recover(
-    connector: Any,
+    context: AuthContext,
     conversation: claims.Claim,
     common: dict[str, Any],
     message: dict[str, Any],
@@ -248,10 +245,16 @@ def _recover(
 ) -> str | None:
     """The CRM record an interrupted attempt may have created for this conversation, when the claim says
     so and the connector can look."""
+    connector = context.connector
     if conversation.outcome is not claims.Outcome.RECOVER or not type(connector).implements("findMessageLog"):
         return None
-    found = connector.find_message_log(
-        **common, message=message, since=conversation.record.claimed_at, **_media(message), **content
+    found = context.call(
+        connector.find_message_log,
+        **common,
+        message=message,
+        since=conversation.record.claimed_at,
+        **_media(message),
+        **content,
     )
     if found:
         logger.info("recovered a message log written before a crash", extra={"platform": connector.platform})
@@ -296,8 +299,11 @@ def _log_shared_thread(
     if thread.outcome is claims.Outcome.LOGGED:
         try:
             with _appending(context, conversation_log_id):
-                result = connector.update_message_log(
-                    **common, log_id=thread.record.log_id, shared_sms_log_content=shared
+                result = context.call(
+                    connector.update_message_log,
+                    **common,
+                    log_id=thread.record.log_id,
+                    shared_sms_log_content=shared,
                 )
         except locks.LockBusy:
             return {
@@ -306,18 +312,23 @@ def _log_shared_thread(
                 "returnMessage": return_message(BUSY_CONVERSATION, ttl=3000),
             }
         return {"successful": True, "logIds": [], "returnMessage": result.get("returnMessage")}
-    recovered = _recover(connector, thread, common, log_info["messages"][0], shared_sms_log_content=shared)
+    recovered = _recover(context, thread, common, log_info["messages"][0], shared_sms_log_content=shared)
     if recovered is not None:
         claims.complete(thread, recovered)
-        result = connector.update_message_log(**common, log_id=recovered, shared_sms_log_content=shared)
+        result = context.call(
+            connector.update_message_log, **common, log_id=recovered, shared_sms_log_content=shared
+        )
         return {
             "successful": True,
             "logIds": [conversation_log_id],
             "returnMessage": result.get("returnMessage"),
         }
     with claims.writing(thread):
-        result = connector.create_message_log(
-            **common, shared_sms_log_content=shared, message=log_info["messages"][0]
+        result = context.call(
+            connector.create_message_log,
+            **common,
+            shared_sms_log_content=shared,
+            message=log_info["messages"][0],
         )
     if not result.get("logId"):
         claims.give_up(thread)
