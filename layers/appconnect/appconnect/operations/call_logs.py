@@ -104,7 +104,7 @@ def _logged_records(user_id: str, session_id: str) -> list[CallLogModel]:
 def _records(user_id: str, session_ids: list[str], identity: ExtensionIdentity) -> dict[str, CallLogModel]:
     found = {}
     for session_id in dict.fromkeys(session_ids):
-        record = identity.best_match(_logged_records(user_id, session_id))
+        record = _owned_record(user_id, session_id, identity)
         if record is not None:
             found[session_id] = record
     return found
