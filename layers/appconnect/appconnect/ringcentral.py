@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from appconnect.connector.client import CrmClient
-from appconnect.errors import BadRequest, CrmAuthError, CrmError
+from appconnect.errors import CrmAuthError, CrmError, JsonBadRequest
 from appconnect.settings import get_settings
 
 
@@ -19,20 +19,22 @@ class RcIdentity:
 
 
 def identity(rc_access_token: str) -> RcIdentity:
-    """The extension behind ``rc_access_token``, from RingCentral itself (never from the request)."""
+    """The extension behind ``rc_access_token``, from RingCentral itself (never from the request).
+
+    A token RingCentral refuses, or no answer, is 400 ``{"error": message}``, the reference's shape."""
     url = f"{get_settings().ringcentral_server}/restapi/v1.0/account/~/extension/~"
     try:
         response = CrmClient("ringcentral").get(url, headers={"Authorization": f"Bearer {rc_access_token}"})
     except CrmAuthError as error:
-        raise BadRequest(
+        raise JsonBadRequest(
             "The RingCentral session is not valid. Please sign in to RingCentral again."
         ) from error
     except CrmError as error:
-        raise BadRequest(f"RingCentral could not be reached to check your identity ({error}).") from error
+        raise JsonBadRequest(f"RingCentral could not be reached to check your identity ({error}).") from error
     body = response.json() if isinstance(response.json(), dict) else {}
     account = body.get("account") or {}
     if not body.get("id") or not account.get("id"):
-        raise BadRequest("RingCentral did not say which account this session belongs to.")
+        raise JsonBadRequest("RingCentral did not say which account this session belongs to.")
     contact = body.get("contact") or {}
     permissions = body.get("permissions") or {}
     return RcIdentity(

@@ -51,11 +51,7 @@ def _rc_account(request: Request) -> tuple[str | None, str | None]:
     token = request.rc_access_token()
     if not token:
         return None, None
-    try:
-        who = ringcentral.identity(token)
-    except BadRequest as error:
-        # both logins answer a failure here as the reference does: 400 {"error": message}
-        raise JsonBadRequest(error.message) from error
+    who = ringcentral.identity(token)
     return who.account_id, hashing.hash_id(who.account_id)
 
 
@@ -252,10 +248,7 @@ def user_info_hash(request: Request) -> dict[str, str]:
         raise BadRequest("Please provide extensionId and accountId.")
     rc_token = request.rc_access_token()
     if rc_token:
-        try:
-            who = ringcentral.identity(rc_token)
-        except BadRequest as error:
-            raise JsonBadRequest(error.message) from error
+        who = ringcentral.identity(rc_token)
         own = (who.account_id, who.extension_id) == (account_id, extension_id)
     elif request.session is not None:
         _session, model = load_user(request)

@@ -17,15 +17,11 @@ from appconnect.http import Request
 
 def _hashed_account(request: Request) -> str | None:
     """The caller's hashed RC account id, vouched for by RingCentral (an RC token), never taken on trust.
-
-    A token RingCentral refuses raises :class:`JsonBadRequest` (the reference's ``{"error": ...}``)."""
+    A token RingCentral refuses raises :class:`JsonBadRequest`."""
     token = request.rc_access_token()
     if not token:
         return None
-    try:
-        return hashing.hash_id(ringcentral.identity(token).account_id)
-    except BadRequest as error:
-        raise JsonBadRequest(error.message) from error
+    return hashing.hash_id(ringcentral.identity(token).account_id)
 
 
 def get_user_settings(request: Request) -> dict[str, Any]:
