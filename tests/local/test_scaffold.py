@@ -49,6 +49,10 @@ def _run(copy: Path, *command: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _pytest(copy: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return _run(copy, sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *arguments)
+
+
 def test_given_a_scaffolded_connector_when_linted_and_type_checked_then_clean(scaffolded: Path) -> None:
     files = ["connectors/acme", "local/sandbox/acme.py", "tests/conformance/crms/acme.py"]
     lint = _run(scaffolded, sys.executable, "-m", "ruff", "check", *files)
@@ -60,18 +64,7 @@ def test_given_a_scaffolded_connector_when_linted_and_type_checked_then_clean(sc
 
 
 def test_given_a_scaffolded_connector_when_the_structural_checks_run_then_they_pass(scaffolded: Path) -> None:
-    checked = _run(
-        scaffolded,
-        sys.executable,
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "tests/unit/test_connector_boundary.py",
-        "-k",
-        "acme",
-    )
+    checked = _pytest(scaffolded, "tests/unit/test_connector_boundary.py", "-k", "acme")
     assert checked.returncode == 0, checked.stdout[-3000:]
     assert "2 passed" in checked.stdout
 
@@ -79,18 +72,7 @@ def test_given_a_scaffolded_connector_when_the_structural_checks_run_then_they_p
 def test_given_a_scaffolded_connector_when_the_conformance_suite_runs_then_each_scenario_fails_saying_why(
     scaffolded: Path,
 ) -> None:
-    run = _run(
-        scaffolded,
-        sys.executable,
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "tests/conformance",
-        "-k",
-        "acme and not declares_only_known",
-    )
+    run = _pytest(scaffolded, "tests/conformance", "-k", "acme and not declares_only_known")
     assert run.returncode == 1, run.stdout[-3000:]
     assert " passed" not in run.stdout.splitlines()[-1], "no scenario may pass before it is written"
     assert "acme: the login answered 501" in run.stdout
