@@ -8,11 +8,13 @@ Public API:
 
 * :func:`compose_call_log` with :class:`CallLogInputs`: a call-log body in ``text/html``, ``text/markdown``
   or ``text/plain``, created or updated in place; the individual ``upsert_*`` functions live in
-  :mod:`appconnect.composer.call_log` for connectors that update single items.
+  :mod:`appconnect.composer.call_log` for connectors that update single items, each format's markup in
+  :mod:`appconnect.composer.renderers`.
 * :func:`compose_message_log` / :func:`append_message_to_log`: SMS, voicemail and fax logs.
 * :func:`compose_shared_sms_log`: a shared-inbox SMS conversation.
-* :func:`seconds_to_hours_minutes_seconds`, :func:`format_date`, :func:`utc_offset_minutes`,
-  :func:`escape_html`, :func:`unescape_html`, :func:`media_reader_link`, :func:`js_number`: helpers.
+* :func:`seconds_to_hours_minutes_seconds`, :func:`format_date` (moment.js patterns, in
+  :mod:`appconnect.composer.moment`), :func:`utc_offset_minutes`, :func:`escape_html`,
+  :func:`unescape_html`, :func:`media_reader_link`, :func:`js_number`: helpers.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from appconnect.composer.formatting import (
     LogFormat,
     UtcOffset,
     escape_html,
-    format_date,
     js_number,
     media_reader_link,
     parse_instant,
@@ -44,6 +45,7 @@ from appconnect.composer.messages import (
     message_kind,
     message_subject,
 )
+from appconnect.composer.moment import format_date
 from appconnect.composer.shared_sms import SharedSmsLogContent, compose_shared_sms_log
 
 __all__ = [

@@ -20,9 +20,9 @@ from appconnect.composer.formatting import (
     PLAIN_TEXT,
     UtcOffset,
     escape_html,
-    format_date,
     js_str,
 )
+from appconnect.composer.moment import format_date
 
 __all__ = [
     "CREATED_VIA",

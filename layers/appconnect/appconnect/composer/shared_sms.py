@@ -17,13 +17,13 @@ from appconnect.composer.formatting import (
     LogFormat,
     UtcOffset,
     escape_html,
-    format_instant,
     js_str,
     js_truthy,
     parse_instant,
     require_log_format,
     utc_offset_minutes,
 )
+from appconnect.composer.moment import format_instant
 
 __all__ = ["SharedSmsLogContent", "compose_shared_sms_log"]
 
@@ -87,24 +87,16 @@ def _entry(
     record_type = entity.get("recordType")
     created = parse_instant(entity.get("creationTime"))
     time = format_instant(created, _ENTRY_TIME, offset)
-    html = log_format == HTML
-    markdown = log_format == MARKDOWN
     if record_type == "AliveMessage":
         author = _name(entity.get("author")) or _name(entity.get("from"))
         sender = contact_name if entity.get("direction") == "Inbound" else author
         text = js_str(entity.get("text")) or js_str(entity.get("subject"))
-        if html:
-            content = f"<p><b>{escape_html(sender)}</b> said on {time}:<br>{escape_html(text)}</p>"
-        elif markdown:
-            content = f"**{sender}** said on {time}:\n{text}\n"
-        else:
-            content = f"{sender} said on {time}:\n{text}\n"
-        return _Entry(created, content)
+        return _Entry(created, _wrote(log_format, sender, f"said on {time}", text))
     if record_type == "ThreadAssignedHint":
         assignee = _name(entity.get("assignee")) or "Unknown"
-        if html:
+        if log_format == HTML:
             content = f"<p><i>Conversation assigned to <b>{escape_html(assignee)}</b></i></p>"
-        elif markdown:
+        elif log_format == MARKDOWN:
             content = f"*Conversation assigned to **{assignee}***\n"
         else:
             content = f"Conversation assigned to {assignee}\n"
@@ -112,14 +104,17 @@ def _entry(
     if record_type == "AliveNote":
         author = _name(entity.get("author")) or _name(entity.get("initiator")) or "Unknown"
         text = js_str(entity.get("text")) or js_str(entity.get("body"))
-        if html:
-            content = f"<p><b>{escape_html(author)}</b> left a note on {time}:<br>{escape_html(text)}</p>"
-        elif markdown:
-            content = f"**{author}** left a note on {time}:\n{text}\n"
-        else:
-            content = f"{author} left a note on {time}:\n{text}\n"
-        return _Entry(created, content)
+        return _Entry(created, _wrote(log_format, author, f"left a note on {time}", text))
     return None
+
+
+def _wrote(log_format: LogFormat, who: str, what: str, text: str) -> str:
+    """A message or a note: who, what they did and when, then the text on its own line."""
+    if log_format == HTML:
+        return f"<p><b>{escape_html(who)}</b> {what}:<br>{escape_html(text)}</p>"
+    if log_format == MARKDOWN:
+        return f"**{who}** {what}:\n{text}\n"
+    return f"{who} {what}:\n{text}\n"
 
 
 def _newest_first(entries: list[_Entry]) -> list[_Entry]:
