@@ -77,49 +77,48 @@ class AdminConfigModel(Model):
     version = VersionAttribute()
 
 
-class CallLogModel(Model):
-    """The claim of one call session by one owner and extension, and the CRM activity it became."""
-
-    class Meta:
-        table_name = "CallLogs"
+class ClaimRecord(Model):
+    """What every claim of an effectively-once CRM write holds (:mod:`appconnect.claims`): its owner, its
+    state and lease, and the CRM record it became. Not a table: each subclass names its own."""
 
     user_id = UnicodeAttribute(hash_key=True, attr_name="userId")
-    #: ``<sessionId>#<extension identity>``: one record per call session and extension (a call between two
-    #: extensions of one company is logged once for each), see ``operations.call_logs.log_key``
-    log_key = UnicodeAttribute(range_key=True, attr_name="logKey")
-    session_id = UnicodeAttribute(null=True, attr_name="sessionId")
     platform = UnicodeAttribute()
+    #: ``pending`` (someone is writing), ``logged`` (``log_id`` is the record), ``unknown`` (may have written)
     status = UnicodeAttribute(default="pending")
     claim_token = UnicodeAttribute(null=True, attr_name="claimToken")
     claimed_at = NumberAttribute(null=True, attr_name="claimedAt")
     lease_until = NumberAttribute(null=True, attr_name="leaseUntil")
     log_id = UnicodeAttribute(null=True, attr_name="logId")
+    created_at = UTCDateTimeAttribute(null=True, attr_name="createdAt")
+
+
+class CallLogModel(ClaimRecord):
+    """The claim of one call session by one owner and extension, and the CRM activity it became."""
+
+    class Meta:
+        table_name = "CallLogs"
+
+    #: ``<sessionId>#<extension identity>``: one record per call session and extension (a call between two
+    #: extensions of one company is logged once for each), see ``operations.call_logs.log_key``
+    log_key = UnicodeAttribute(range_key=True, attr_name="logKey")
+    session_id = UnicodeAttribute(null=True, attr_name="sessionId")
     #: the CRM gave the id as a number: ``POST /callLog`` answers it as one, as the reference does
     log_id_is_number = BooleanAttribute(null=True, attr_name="logIdIsNumber")
     contact_id = UnicodeAttribute(null=True, attr_name="contactId")
     telephony_session_id = UnicodeAttribute(null=True, attr_name="telephonySessionId")
     extension_number = UnicodeAttribute(null=True, attr_name="extensionNumber")
     hashed_extension_id = UnicodeAttribute(null=True, attr_name="hashedExtensionId")
-    created_at = UTCDateTimeAttribute(null=True, attr_name="createdAt")
 
 
-class MessageLogModel(Model):
+class MessageLogModel(ClaimRecord):
     """An owner's logged message (``msg#<id>``) or conversation-day (``conv#<conversationLogId>``)."""
 
     class Meta:
         table_name = "MessageLogs"
 
-    user_id = UnicodeAttribute(hash_key=True, attr_name="userId")
     id = UnicodeAttribute(range_key=True)
-    platform = UnicodeAttribute()
-    status = UnicodeAttribute(default="pending")
-    claim_token = UnicodeAttribute(null=True, attr_name="claimToken")
-    claimed_at = NumberAttribute(null=True, attr_name="claimedAt")
-    lease_until = NumberAttribute(null=True, attr_name="leaseUntil")
-    log_id = UnicodeAttribute(null=True, attr_name="logId")
     conversation_id = UnicodeAttribute(null=True, attr_name="conversationId")
     conversation_log_id = UnicodeAttribute(null=True, attr_name="conversationLogId")
-    created_at = UTCDateTimeAttribute(null=True, attr_name="createdAt")
 
 
 class CacheModel(Model):
