@@ -1,15 +1,17 @@
 """``make new-connector NAME=acme``: the files a new CRM needs, ready to fill in.
 
-It writes the connector package (a thin class with the base class's exact method signatures, each
-answering 501 until written), a sandbox module for the local stack, a manifest entry and the conformance
-fixture. The result passes the structural checks at once (signatures, manifest, the stack starts) and
-fails every behavioural scenario of ``tests/conformance/`` with a message that says what to write where,
-until it is written: nothing passes by pretending. docs/connectors.md walks through the rest.
+It writes the connector package (a thin class over a mixin per concern, each interface method at the
+base class's exact signature and answering 501 until written), a sandbox module
+for the local stack, a manifest entry and the conformance fixture. The result passes the structural
+checks at once (signatures, manifest, the stack starts) and fails every behavioural scenario of
+``tests/conformance/`` with a message that says what to write where, until it is written: nothing
+passes by pretending. docs/connectors.md walks through the rest.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import re
 import sys
@@ -17,57 +19,112 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
-BASE = ROOT / "layers" / "appconnect" / "appconnect" / "connector" / "base.py"
-#: the interface methods a new connector starts with, by auth type
-METHODS = {
-    "apiKey": ["get_basic_auth"],
-    "oauth": ["get_oauth_info"],
+#: the interface methods a new connector starts with, by module (the first by auth type)
+MODULES: dict[str, list[str]] = {
+    "auth": ["get_user_info", "unauthorize"],
+    "contacts": ["find_contact", "find_contact_with_name", "create_contact"],
+    "call_logs": [
+        "create_call_log",
+        "find_call_log",
+        "update_call_log",
+        "get_call_log",
+        "upsert_call_disposition",
+    ],
+    "messages": ["create_message_log", "find_message_log", "update_message_log"],
+    "users": ["get_user_list"],
 }
-COMMON_METHODS = [
-    "get_user_info",
-    "unauthorize",
-    "find_contact",
-    "find_contact_with_name",
-    "create_contact",
-    "create_call_log",
-    "find_call_log",
-    "update_call_log",
-    "get_call_log",
-    "upsert_call_disposition",
-    "create_message_log",
-    "find_message_log",
-    "update_message_log",
-    "get_user_list",
-]
-_SIGNATURE = re.compile(r"\n    def (\w+)\(\n?(.*?)\) -> ([^\n]*?):\n", re.S)
+LINE_LENGTH = 110  # pyproject.toml's, so the scaffold is formatted as ``ruff format`` would write it
+AUTH_METHOD = {"apiKey": "get_basic_auth", "oauth": "get_oauth_info"}
+_TYPING = {"Any": "typing", "Mapping": "collections.abc", "Sequence": "collections.abc"}
 
 
-def base_signatures() -> dict[str, str]:
-    """Each method's ``def`` line(s) exactly as the base class declares it."""
-    source = BASE.read_text(encoding="utf-8")
-    return {m.group(1): m.group(0).strip("\n") for m in _SIGNATURE.finditer(source)}
+#: the mixin class of each module
+MIXINS = {
+    "auth": "Auth",
+    "contacts": "Contacts",
+    "call_logs": "CallLogs",
+    "messages": "Messages",
+    "users": "Users",
+}
+
+
+def _stub(name: str, module: str, method: str) -> tuple[str, set[str]]:
+    """A method with the base method's exact signature that answers 501 until it is written, and the names
+    its annotations use."""
+    from appconnect.connector import Connector
+
+    signature = inspect.signature(getattr(Connector, method))
+    lines, names = ["        self,", "        *,"], set()
+    for parameter in list(signature.parameters.values())[1:]:
+        default = parameter.default
+        text = f"        {parameter.name}: {parameter.annotation}"
+        if default is not inspect.Parameter.empty:
+            text += f" = {json.dumps(default) if isinstance(default, str) else default}"
+        lines.append(f"{text},")
+        names |= set(re.findall(r"[A-Za-z_]\w*", str(parameter.annotation)))
+    names |= set(re.findall(r"[A-Za-z_]\w*", str(signature.return_annotation)))
+    arguments = f'self.display_name, "{method} (write it in connectors/{name}/{module}.py)"'
+    body = f"        raise ConnectorNotBuilt({arguments})"
+    if len(body) > LINE_LENGTH:
+        body = f"        raise ConnectorNotBuilt(\n            {arguments}\n        )"
+    head = f"    def {method}(\n" + "\n".join(lines) + f"\n    ) -> {signature.return_annotation}:\n"
+    return head + body + "\n", names
+
+
+def _imports(names: set[str]) -> str:
+    import appconnect.connector as sdk
+
+    lines = []
+    for source in ("collections.abc", "typing"):
+        wanted = sorted(n for n in names if _TYPING.get(n) == source)
+        if wanted:
+            lines.append(f"from {source} import {', '.join(wanted)}\n")
+    if lines:
+        lines.append("\n")
+    sdk_names = sorted(n for n in names | {"Connector"} if n in sdk.__all__)
+    lines.append("from appconnect.connector import (\n" + "".join(f"    {n},\n" for n in sdk_names) + ")\n")
+    lines.append("from appconnect.errors import ConnectorNotBuilt\n")
+    return "".join(lines)
+
+
+def _methods(module: str, auth: str) -> list[str]:
+    return ([AUTH_METHOD[auth]] if module == "auth" else []) + MODULES[module]
+
+
+def concern_modules(name: str, display: str, auth: str) -> dict[str, str]:
+    """``{module: source}``: one module per concern, its mixin's methods answering 501 until written."""
+    modules = {}
+    for module in MODULES:
+        stubs, names = [], set()
+        for method in _methods(module, auth):
+            stub, used = _stub(name, module, method)
+            stubs.append(stub)
+            names |= used
+        concern = module.replace("_", " ")
+        modules[module] = (
+            f'"""{display}: {concern} (scaffolded by ``make new-connector``; write each method)."""\n\n'
+            "from __future__ import annotations\n\n" + _imports(names) + "\n\n"
+            f"class {MIXINS[module]}(Connector):\n"
+            f'    """{display}\'s {concern} interfaces."""\n\n' + "\n".join(stubs)
+        )
+    return modules
 
 
 def connector_module(name: str, display: str, auth: str) -> str:
-    signatures = base_signatures()
-    methods = []
-    for method in METHODS[auth] + COMMON_METHODS:
-        body = f'        raise ConnectorNotBuilt(self.display_name, TODO.format("{method}"))'
-        methods.append(f"{signatures[method]}\n{body}\n")
-    oauth_import = ", OAuthInfo" if auth == "oauth" else ""
+    bases = ", ".join(f"{module}.{MIXINS[module]}" for module in MODULES)
     return (
-        f'"""{display}: the connector (scaffolded by ``make new-connector``; fill in each method).\n\n'
-        "Keep this class thin: the facts as class attributes, and each method one line delegating to a\n"
-        "module by concern (auth.py, contacts.py, call_logs.py, messages.py, users.py), as\n"
-        "connectors/pipedrive does.\n"
+        f'"""{display}: the connector (scaffolded by ``make new-connector``).\n\n'
+        "The class declares the facts; the interfaces are methods of a mixin per concern (auth.py,\n"
+        "contacts.py, call_logs.py, messages.py, users.py), as connectors/pipedrive does, each checked by\n"
+        "mypy against appconnect.connector.Connector. Delete the method of an interface the CRM cannot\n"
+        "offer: /implementedInterfaces then reports it false and the conformance suite skips its scenarios,\n"
+        "naming the capability.\n"
         '"""\n\n'
         "from __future__ import annotations\n\n"
-        "from collections.abc import Mapping, Sequence\n"
-        "from typing import Any, ClassVar\n\n"
-        f"from appconnect.connector import AccountCache, AuthType, Connector, CrmUser{oauth_import}\n"
-        "from appconnect.errors import ConnectorNotBuilt\n\n"
-        f'TODO = "{{}} (write it in connectors/{name}/)"\n\n\n'
-        f"class {_class_name(name)}(Connector):\n"
+        "from typing import ClassVar\n\n"
+        "from appconnect.connector import AuthType\n"
+        f"from connectors.{name} import {', '.join(sorted(MODULES))}\n\n\n"
+        f"class {_class_name(name)}({bases}):\n"
         f'    platform: ClassVar[str] = "{name}"\n'
         f'    display_name: ClassVar[str] = "{display}"\n'
         f'    auth_type: ClassVar[AuthType] = "{auth}"\n'
@@ -75,7 +132,7 @@ def connector_module(name: str, display: str, auth: str) -> str:
         "    settings: ClassVar[dict[str, str]] = {\n"
         '        "API_URL": "https://api.example.com",\n'
         '        "ALLOWED_HOSTS": "*.example.com",\n'
-        "    }\n\n" + "\n".join(methods)
+        "    }\n"
     )
 
 
@@ -211,6 +268,10 @@ def scaffold(name: str, display: str, auth: str, root: Path = ROOT) -> list[Path
         f"{_class_name(name)}\n\nCONNECTOR = {_class_name(name)}\n\n"
         f'__all__ = ["CONNECTOR", "{_class_name(name)}"]\n',
         package / "connector.py": connector_module(name, display, auth),
+        **{
+            package / f"{module}.py": source
+            for module, source in concern_modules(name, display, auth).items()
+        },
         root / "local" / "sandbox" / f"{name}.py": sandbox_module(name, display),
         root / "tests" / "conformance" / "crms" / f"{name}.py": conformance_module(name),
     }
@@ -228,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make new-connector", description=__doc__)
     parser.add_argument("name", help="the platform name: lower-case, e.g. acme")
     parser.add_argument("--display", help="the name users see (default: the name, capitalised)")
-    parser.add_argument("--auth", choices=sorted(METHODS), default="apiKey")
+    parser.add_argument("--auth", choices=sorted(AUTH_METHOD), default="apiKey")
     arguments = parser.parse_args(argv)
     display = arguments.display or arguments.name.replace("_", " ").title()
     for path in scaffold(arguments.name, display, arguments.auth):

@@ -23,7 +23,8 @@ from appconnect.connector.client import (
 from appconnect.errors import CrmAuthError, CrmBadAnswer
 
 PLATFORM = "insightly"
-#: Insightly answers these on every call (a daily quota); captured for ``extraDataTracking``
+#: Insightly answers these on every call (a daily quota); the client publishes them for the core to log
+#: (``appconnect.connector.client.take_rate_limit``)
 RATE_LIMIT_HEADERS = ("X-RateLimit-Remaining", "X-RateLimit-Limit", "X-RateLimit-Reset")
 
 _VERSION_SUFFIX = re.compile(r"/v\d+(?:\.\d+)*(?:/.*)?$", re.IGNORECASE)
@@ -57,11 +58,6 @@ class InsightlyApi:
         self.base = f"{api_base(api_url, allowed_hosts)}/{version.strip('/')}"
         self.client = CrmClient(PLATFORM, rate_limit_headers=RATE_LIMIT_HEADERS)
         self._headers = {"Authorization": auth_header, "Accept": "application/json"}
-
-    @property
-    def tracking(self) -> dict[str, Any]:
-        """The rate-limit headers of the last call, for ``extraDataTracking``."""
-        return dict(self.client.tracking)
 
     def url(self, path: str) -> str:
         return f"{self.base}/{path.lstrip('/')}"

@@ -13,8 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from appconnect.connector import Connector, CrmUser
-from appconnect.connector.helpers import MAX_PARALLEL, in_parallel
+from appconnect.connector import (
+    Connector,
+    ContactLookup,
+    ContactMatches,
+    CreatedContact,
+    CrmUser,
+    NewContact,
+)
+from appconnect.connector.helpers import MAX_PARALLEL, in_parallel, new_contact_entry
 from appconnect.errors import CrmAuthError, CrmBadRequest, CrmNotFound, return_message
 from appconnect.observability import logger
 from connectors.insightly.api import InsightlyApi, user_api
@@ -34,12 +41,7 @@ from connectors.insightly.records import (
     to_contact,
 )
 
-NEW_CONTACT = {
-    "id": "createNewContact",
-    "name": "Create new contact...",
-    "additionalInfo": None,
-    "isNewContact": True,
-}
+NEW_CONTACT = new_contact_entry(additionalInfo=None)
 #: the phone fields every lookup searches, per object type
 STANDARD_PHONE_FIELDS = {CONTACT: ("PHONE", "PHONE_MOBILE"), LEAD: ("PHONE", "MOBILE")}
 EXTRA_FIELD_SETTINGS = {
@@ -50,80 +52,6 @@ EXTRA_FIELD_SETTINGS = {
 MAX_RELATED = MAX_PARALLEL
 
 
-def find_contact(
-    conf: Connector,
-    *,
-    user: CrmUser,
-    auth_header: str,
-    phone_number: str,
-    overriding_format: str | None,
-    is_extension: bool | str,
-) -> dict[str, Any]:
-    """Contacts and leads with the number in a phone field, whatever format it was stored in, each with
-    its organisations, opportunities and projects; then the "Create new contact..." entry."""
-    if is_extension is True or is_extension == "true":
-        return {"successful": False, "matchedContactInfo": []}
-    values = phone_candidates(phone_number, overriding_format)
-    if not values:
-        return {"successful": True, "matchedContactInfo": [dict(NEW_CONTACT)]}
-    extra = {
-        kind: [f for f in field_names(user.setting_value(EXTRA_FIELD_SETTINGS[kind])) if f not in fields]
-        for kind, fields in STANDARD_PHONE_FIELDS.items()
-    }
-    extra_values = values_for_extra_fields(values, len(extra[CONTACT]) + len(extra[LEAD]))
-    # the order of the answer: contacts before leads, then the most likely spelling first, then the
-    # standard fields before the extra ones
-    searches: list[tuple[str, str, str, bool]] = []
-    for kind in (CONTACT, LEAD):
-        for value in values:
-            searches.extend((value, kind, field, False) for field in STANDARD_PHONE_FIELDS[kind])
-            if value in extra_values:
-                searches.extend((value, kind, field, True) for field in extra[kind])
-    api = user_api(conf, user, auth_header)
-    results = in_parallel(
-        [_searcher(api, kind, field, value, extra) for value, kind, field, extra in searches]
-    )
-    matches: dict[tuple[str, Any], tuple[Mapping[str, Any], str, str]] = {}
-    for (value, kind, field, _extra), records in zip(searches, results, strict=True):
-        for record in records:
-            key = (kind, record.get(ID_FIELDS[kind]))
-            if key[1] is not None and key not in matches:
-                stored = record.get(field) or custom_field_value(record, field)
-                matches[key] = (record, kind, str(stored) if stored else value)
-    related = _related(api, [record for record, _, _ in matches.values()])
-    contacts = [to_contact(record, kind, phone, related) for record, kind, phone in matches.values()]
-    contacts.append(dict(NEW_CONTACT))
-    return {"successful": True, "matchedContactInfo": contacts, "extraDataTracking": api.tracking}
-
-
-def find_contact_with_name(conf: Connector, *, user: CrmUser, auth_header: str, name: str) -> dict[str, Any]:
-    """Contacts and leads whose "first last" name contains ``name``; no "Create new contact..." entry.
-
-    Four searches at once: first names equal to the first word and last names equal to the rest (or,
-    for one word, to that word too, so a last name alone finds people).
-    """
-    words = (name or "").split()
-    if not words:
-        return {"successful": True, "matchedContactInfo": []}
-    first, rest = words[0], " ".join(words[1:]) or words[0]
-    wanted = " ".join(words).lower()
-    api = user_api(conf, user, auth_header)
-    plan = [(CONTACT, "FIRST_NAME", first), (CONTACT, "LAST_NAME", rest)]
-    plan += [(LEAD, "FIRST_NAME", first), (LEAD, "LAST_NAME", rest)]
-    results = in_parallel([_searcher(api, kind, field, value, False) for kind, field, value in plan])
-    matches: dict[tuple[str, Any], tuple[Mapping[str, Any], str]] = {}
-    for (kind, _field, _value), records in zip(plan, results, strict=True):
-        for record in records:
-            key = (kind, record.get(ID_FIELDS[kind]))
-            if key[1] is not None and key not in matches and wanted in full_name(record).lower():
-                matches[key] = (record, kind)
-    related = _related(api, [record for record, _ in matches.values()])
-    contacts = [
-        to_contact(record, kind, _first_phone(record, kind), related) for record, kind in matches.values()
-    ]
-    return {"successful": True, "matchedContactInfo": contacts, "extraDataTracking": api.tracking}
-
-
 def _related(
     api: InsightlyApi, records: Sequence[Mapping[str, Any]]
 ) -> dict[tuple[str, int], dict[str, Any] | None]:
@@ -132,41 +60,6 @@ def _related(
     refs = list(dict.fromkeys(ref for record in records for ref in related_refs(record)))[:MAX_RELATED]
     fetched = in_parallel([_related_fetcher(api, kind, target) for kind, target in refs])
     return dict(zip(refs, fetched, strict=True))
-
-
-def create_contact(
-    conf: Connector,
-    *,
-    user: CrmUser,
-    auth_header: str,
-    phone_number: str,
-    new_contact_name: str,
-    new_contact_type: str,
-) -> dict[str, Any]:
-    """A new contact or lead (``newContactType`` ``contact`` / ``lead``) with the caller's number."""
-    kind = person_kind(new_contact_type)
-    if kind is None:
-        return {
-            "contactInfo": None,
-            "returnMessage": return_message(
-                "Please choose whether to create a contact or a lead.", "warning", 3000
-            ),
-        }
-    api = user_api(conf, user, auth_header)
-    phone = phone_number.strip()
-    if "+" not in phone:
-        phone = phone.replace(" ", "+", 1)
-    body = {"PHONE": phone, **split_name(new_contact_name, kind)}
-    created = api.post(f"/{PERSON_COLLECTIONS[kind]}", body)
-    created = created if isinstance(created, dict) else {}
-    return {
-        "contactInfo": {
-            "id": created.get(ID_FIELDS[kind]),
-            "name": full_name(created) or new_contact_name.strip(),
-        },
-        "returnMessage": return_message("Contact created.", "success", 2000),
-        "extraDataTracking": api.tracking,
-    }
 
 
 def _searcher(
@@ -204,3 +97,96 @@ def _first_phone(record: Mapping[str, Any], kind: str) -> str | None:
         if record.get(field):
             return str(record[field])
     return None
+
+
+class Contacts(Connector):
+    """Insightly's contact interfaces."""
+
+    def find_contact(self, *, user: CrmUser, auth_header: str, request: ContactLookup) -> ContactMatches:
+        """Contacts and leads with the number in a phone field, whatever format it was stored in, each with
+        its organisations, opportunities and projects; then the "Create new contact..." entry."""
+        if request.is_extension:
+            return ContactMatches(contacts=[], successful=False)
+        values = phone_candidates(request.phone_number, request.overriding_format)
+        if not values:
+            return ContactMatches(contacts=[dict(NEW_CONTACT)])
+        extra = {
+            kind: [f for f in field_names(user.setting_value(EXTRA_FIELD_SETTINGS[kind])) if f not in fields]
+            for kind, fields in STANDARD_PHONE_FIELDS.items()
+        }
+        extra_values = values_for_extra_fields(values, len(extra[CONTACT]) + len(extra[LEAD]))
+        # the order of the answer: contacts before leads, then the most likely spelling first, then the
+        # standard fields before the extra ones
+        searches: list[tuple[str, str, str, bool]] = []
+        for kind in (CONTACT, LEAD):
+            for value in values:
+                searches.extend((value, kind, field, False) for field in STANDARD_PHONE_FIELDS[kind])
+                if value in extra_values:
+                    searches.extend((value, kind, field, True) for field in extra[kind])
+        api = user_api(self, user, auth_header)
+        results = in_parallel(
+            [_searcher(api, kind, field, value, extra) for value, kind, field, extra in searches]
+        )
+        matches: dict[tuple[str, Any], tuple[Mapping[str, Any], str, str]] = {}
+        for (value, kind, field, _extra), records in zip(searches, results, strict=True):
+            for record in records:
+                key = (kind, record.get(ID_FIELDS[kind]))
+                if key[1] is not None and key not in matches:
+                    stored = record.get(field) or custom_field_value(record, field)
+                    matches[key] = (record, kind, str(stored) if stored else value)
+        related = _related(api, [record for record, _, _ in matches.values()])
+        contacts = [to_contact(record, kind, phone, related) for record, kind, phone in matches.values()]
+        contacts.append(dict(NEW_CONTACT))
+        return ContactMatches(contacts=contacts)
+
+    def find_contact_with_name(self, *, user: CrmUser, auth_header: str, name: str) -> ContactMatches:
+        """Contacts and leads whose "first last" name contains ``name``; no "Create new contact..." entry.
+
+        Four searches at once: first names equal to the first word and last names equal to the rest (or,
+        for one word, to that word too, so a last name alone finds people).
+        """
+        words = (name or "").split()
+        if not words:
+            return ContactMatches(contacts=[])
+        first, rest = words[0], " ".join(words[1:]) or words[0]
+        wanted = " ".join(words).lower()
+        api = user_api(self, user, auth_header)
+        plan = [(CONTACT, "FIRST_NAME", first), (CONTACT, "LAST_NAME", rest)]
+        plan += [(LEAD, "FIRST_NAME", first), (LEAD, "LAST_NAME", rest)]
+        results = in_parallel([_searcher(api, kind, field, value, False) for kind, field, value in plan])
+        matches: dict[tuple[str, Any], tuple[Mapping[str, Any], str]] = {}
+        for (kind, _field, _value), records in zip(plan, results, strict=True):
+            for record in records:
+                key = (kind, record.get(ID_FIELDS[kind]))
+                if key[1] is not None and key not in matches and wanted in full_name(record).lower():
+                    matches[key] = (record, kind)
+        related = _related(api, [record for record, _ in matches.values()])
+        contacts = [
+            to_contact(record, kind, _first_phone(record, kind), related) for record, kind in matches.values()
+        ]
+        return ContactMatches(contacts=contacts)
+
+    def create_contact(self, *, user: CrmUser, auth_header: str, request: NewContact) -> CreatedContact:
+        """A new contact or lead (``newContactType`` ``contact`` / ``lead``) with the caller's number."""
+        kind = person_kind(request.type)
+        if kind is None:
+            return CreatedContact(
+                contact=None,
+                message=return_message(
+                    "Please choose whether to create a contact or a lead.", "warning", 3000
+                ),
+            )
+        api = user_api(self, user, auth_header)
+        phone = request.phone_number.strip()
+        if "+" not in phone:
+            phone = phone.replace(" ", "+", 1)
+        body = {"PHONE": phone, **split_name(request.name, kind)}
+        created = api.post(f"/{PERSON_COLLECTIONS[kind]}", body)
+        created = created if isinstance(created, dict) else {}
+        return CreatedContact(
+            contact={
+                "id": created.get(ID_FIELDS[kind]),
+                "name": full_name(created) or request.name.strip(),
+            },
+            message=return_message("Contact created.", "success", 2000),
+        )

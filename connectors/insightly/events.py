@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from appconnect.connector import LogId, LogResult
 from appconnect.connector.helpers import in_parallel
 from appconnect.errors import CrmBadRequest, CrmError, return_message
 from appconnect.observability import logger
@@ -37,7 +38,7 @@ def create_event(
     submission: Mapping[str, Any] | None,
     success: str,
     ttl: int,
-) -> dict[str, Any]:
+) -> LogResult:
     """``POST /events`` then its links, all at once. Once the event exists its id is returned even if a
     link fails (with a warning): failing would make the extension log the call a second time."""
     kind = person_kind(contact_info.get("type"))
@@ -68,7 +69,7 @@ def create_event(
             f"{success}, but Insightly refused the link to: {', '.join(failed)}.", "warning", 5000
         )
     # Insightly's EVENT_ID, a number: the extension receives it as the reference sends it
-    return {"logId": event_id, "returnMessage": message, "extraDataTracking": api.tracking}
+    return LogResult(log_id=event_id, message=message)
 
 
 def read_event(api: InsightlyApi, event_id: int) -> dict[str, Any]:
@@ -89,7 +90,7 @@ def find_event(
     contact_info: Mapping[str, Any],
     additional_submission: Mapping[str, Any] | None,
     since: float,
-) -> str | None:
+) -> LogId | None:
     """``GET /Events/Search`` for events with this title updated since the attempt began (a minute of
     slack for clock skew), then: the same start time, the same owner, created since then, and linked to the
     contact or lead. An event with no contact or lead link at all also counts (the attempt died between the

@@ -4,130 +4,108 @@ UTC, linked like a call log.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from appconnect.connector import Connector, CrmUser
+from appconnect.connector import Connector, CrmUser, LogId, LogResult, MessageLogWrite, UpdateResult
 from appconnect.connector.helpers import correspondent_names, in_parallel, shared_sms_parts
 from connectors.insightly.api import InsightlyApi, user_api
 from connectors.insightly.events import create_event, find_event, read_event
 from connectors.insightly.records import full_name, iso, numeric_id, optional_id, parse_time
 
 
-def create_message_log(
-    conf: Connector,
-    *,
-    user: CrmUser,
-    auth_header: str,
-    contact_info: Mapping[str, Any],
-    message: Mapping[str, Any] | None,
-    additional_submission: Mapping[str, Any] | None,
-    recording_link: str | None,
-    fax_doc_link: str | None,
-    shared_sms_log_content: Any,
-    correspondents: Sequence[Any] | None,
-) -> dict[str, Any]:
-    """An event for an SMS conversation-day, a voicemail or a fax (plain text, times in UTC), linked
-    like a call log."""
-    api = user_api(conf, user, auth_header)
-    message = message or {}
-    shared = shared_sms_parts(shared_sms_log_content)
-    if shared is not None:
-        title, details, when = shared
-    else:
-        from appconnect.composer import PLAIN_TEXT, compose_message_log
-
-        text = compose_message_log(
-            log_format=PLAIN_TEXT,
-            message=message,
-            contact_name=str(contact_info.get("name") or ""),
-            contact_phone_number=str(contact_info.get("phoneNumber") or ""),
-            user_name=user.name or _agent_name(api),
-            utc_offset=None,
-            recording_link=recording_link,
-            fax_doc_link=fax_doc_link,
-            correspondent_names=correspondent_names(correspondents),
-        )
-        title, details, when = text.subject, text.body, message.get("creationTime")
-    moment = iso(parse_time(when) or datetime.now(UTC))
-    body = {"TITLE": title, "DETAILS": details, "START_DATE_UTC": moment, "END_DATE_UTC": moment}
-    return create_event(api, body, contact_info, additional_submission, "Message logged", 1000)
-
-
-def find_message_log(
-    conf: Connector,
-    *,
-    user: CrmUser,
-    auth_header: str,
-    contact_info: Mapping[str, Any],
-    message: Mapping[str, Any] | None,
-    additional_submission: Mapping[str, Any] | None,
-    recording_link: str | None,
-    fax_doc_link: str | None,
-    shared_sms_log_content: Any,
-    since: float,
-) -> str | None:
-    """The event an interrupted :func:`create_message_log` wrote, found as
-    :func:`connectors.insightly.call_logs.find_call_log` finds a call's: by the title and start time the
-    message log gets."""
-    from appconnect.composer import message_kind, message_subject
-
-    api = user_api(conf, user, auth_header)
-    message = message or {}
-    shared = shared_sms_parts(shared_sms_log_content)
-    if shared is not None:
-        title, _details, when = shared
-    else:
-        kind = message_kind(recording_link, fax_doc_link)
-        title = message_subject(kind, str(contact_info.get("name") or ""), message.get("creationTime"), None)
-        when = message.get("creationTime")
-    owner = optional_id(user.id.split("-", 1)[0])
-    return find_event(api, title, parse_time(when), owner, contact_info, additional_submission, since)
-
-
-def update_message_log(
-    conf: Connector,
-    *,
-    user: CrmUser,
-    auth_header: str,
-    log_id: Any,
-    contact_info: Mapping[str, Any],
-    message: Mapping[str, Any] | None,
-    shared_sms_log_content: Any,
-) -> dict[str, Any]:
-    """Append a later message of the same conversation-day and move the event's end to it (a shared SMS
-    is rewritten whole)."""
-    api = user_api(conf, user, auth_header)
-    event_id = numeric_id(log_id, "log id")
-    shared = shared_sms_parts(shared_sms_log_content)
-    body: dict[str, Any] = {"EVENT_ID": event_id}
-    if shared is not None:
-        body["DETAILS"] = shared[1]
-    else:
-        from appconnect.composer import PLAIN_TEXT, append_message_to_log
-
-        message = message or {}
-        if user.name:
-            event, agent = read_event(api, event_id), user.name
-        else:
-            event, agent = in_parallel([lambda: read_event(api, event_id), lambda: _agent_name(api)])
-        body["DETAILS"] = append_message_to_log(
-            str(event.get("DETAILS") or ""),
-            log_format=PLAIN_TEXT,
-            message=message,
-            contact_name=str(contact_info.get("name") or ""),
-            contact_phone_number=str(contact_info.get("phoneNumber") or ""),
-            user_name=agent,
-            utc_offset=None,
-        )
-        moment, start = parse_time(message.get("creationTime")), parse_time(event.get("START_DATE_UTC"))
-        if moment is not None and (start is None or moment >= start):
-            body["END_DATE_UTC"] = iso(moment)
-    api.put("/events", body)
-    return {"extraDataTracking": api.tracking}
-
-
 def _agent_name(api: InsightlyApi) -> str:
     me = api.get("/users/me")
     return full_name(me) if isinstance(me, dict) else ""
+
+
+class Messages(Connector):
+    """Insightly's message-log interfaces."""
+
+    def create_message_log(self, *, user: CrmUser, auth_header: str, request: MessageLogWrite) -> LogResult:
+        """An event for an SMS conversation-day, a voicemail or a fax (plain text, times in UTC), linked
+        like a call log."""
+        api = user_api(self, user, auth_header)
+        contact_info = request.contact_info
+        message = request.message or {}
+        shared = shared_sms_parts(request.shared_sms_log_content)
+        if shared is not None:
+            title, details, when = shared
+        else:
+            from appconnect.composer import PLAIN_TEXT, compose_message_log
+
+            text = compose_message_log(
+                log_format=PLAIN_TEXT,
+                message=message,
+                contact_name=str(contact_info.get("name") or ""),
+                contact_phone_number=str(contact_info.get("phoneNumber") or ""),
+                user_name=user.name or _agent_name(api),
+                utc_offset=None,
+                recording_link=request.recording_link,
+                fax_doc_link=request.fax_doc_link,
+                correspondent_names=correspondent_names(request.correspondents),
+            )
+            title, details, when = text.subject, text.body, message.get("creationTime")
+        moment = iso(parse_time(when) or datetime.now(UTC))
+        body = {"TITLE": title, "DETAILS": details, "START_DATE_UTC": moment, "END_DATE_UTC": moment}
+        return create_event(api, body, contact_info, request.additional_submission, "Message logged", 1000)
+
+    def find_message_log(
+        self, *, user: CrmUser, auth_header: str, request: MessageLogWrite, since: float
+    ) -> LogId | None:
+        """The event an interrupted :func:`create_message_log` wrote, found as
+        :func:`connectors.insightly.call_logs.find_call_log` finds a call's: by the title and start time the
+        message log gets."""
+        from appconnect.composer import message_kind, message_subject
+
+        api = user_api(self, user, auth_header)
+        contact_info = request.contact_info
+        message = request.message or {}
+        shared = shared_sms_parts(request.shared_sms_log_content)
+        if shared is not None:
+            title, _details, when = shared
+        else:
+            kind = message_kind(request.recording_link, request.fax_doc_link)
+            title = message_subject(
+                kind, str(contact_info.get("name") or ""), message.get("creationTime"), None
+            )
+            when = message.get("creationTime")
+        owner = optional_id(user.id.split("-", 1)[0])
+        return find_event(
+            api, title, parse_time(when), owner, contact_info, request.additional_submission, since
+        )
+
+    def update_message_log(
+        self, *, user: CrmUser, auth_header: str, log_id: LogId, request: MessageLogWrite
+    ) -> UpdateResult:
+        """Append a later message of the same conversation-day and move the event's end to it (a shared SMS
+        is rewritten whole)."""
+        api = user_api(self, user, auth_header)
+        event_id = numeric_id(log_id, "log id")
+        contact_info = request.contact_info
+        shared = shared_sms_parts(request.shared_sms_log_content)
+        body: dict[str, Any] = {"EVENT_ID": event_id}
+        if shared is not None:
+            body["DETAILS"] = shared[1]
+        else:
+            from appconnect.composer import PLAIN_TEXT, append_message_to_log
+
+            message = request.message or {}
+            if user.name:
+                event, agent = read_event(api, event_id), user.name
+            else:
+                event, agent = in_parallel([lambda: read_event(api, event_id), lambda: _agent_name(api)])
+            body["DETAILS"] = append_message_to_log(
+                str(event.get("DETAILS") or ""),
+                log_format=PLAIN_TEXT,
+                message=message,
+                contact_name=str(contact_info.get("name") or ""),
+                contact_phone_number=str(contact_info.get("phoneNumber") or ""),
+                user_name=agent,
+                utc_offset=None,
+            )
+            moment, start = parse_time(message.get("creationTime")), parse_time(event.get("START_DATE_UTC"))
+            if moment is not None and (start is None or moment >= start):
+                body["END_DATE_UTC"] = iso(moment)
+        api.put("/events", body)
+        return UpdateResult()

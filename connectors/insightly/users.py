@@ -9,12 +9,15 @@ from connectors.insightly.api import user_api
 from connectors.insightly.records import full_name
 
 
-def get_user_list(conf: Connector, *, user: CrmUser, auth_header: str) -> list[dict[str, Any]]:
-    """The instance's active users, for admin user mapping."""
-    api = user_api(conf, user, auth_header)
-    users = api.get("/users")
-    return [
-        {"id": u.get("USER_ID"), "name": full_name(u), "email": u.get("EMAIL_ADDRESS")}
-        for u in users or []
-        if isinstance(u, dict) and u.get("ACTIVE") is not False
-    ]
+class Users(Connector):
+    """Insightly's user list."""
+
+    def get_user_list(self, *, user: CrmUser, auth_header: str) -> list[dict[str, Any]]:
+        """The instance's active users, for admin user mapping."""
+        api = user_api(self, user, auth_header)
+        users = api.get("/users")
+        return [
+            {"id": u.get("USER_ID"), "name": full_name(u), "email": u.get("EMAIL_ADDRESS")}
+            for u in users or []
+            if isinstance(u, dict) and u.get("ACTIVE") is not False
+        ]

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from appconnect.connector import CrmUser
+from appconnect.connector import CrmUser, LogId
 from connectors.pipedrive.activity_types import AccountCache, ActivityTypeResolver, from_response
 from connectors.pipedrive.api import PipedriveApi, data_of
 from connectors.pipedrive.formatting import (
@@ -34,7 +34,7 @@ def activity_types(api: PipedriveApi, user: CrmUser, cache: AccountCache | None)
 
 def find_activity(
     api: PipedriveApi, person_id: int, owner: int, subject: str, due: Mapping[str, str], since: float
-) -> str | None:
+) -> LogId | None:
     """The id of the contact's activity of this owner, updated since ``since`` (a minute of slack for
     clock skew), with this subject and due date and time; searched over at most RECOVERY_PAGES pages."""
     updated_since = datetime.fromtimestamp(since - 60, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -20,8 +20,8 @@ from appconnect.connector.client import (
 )
 from connectors.pipedrive.formatting import PLATFORM
 
+#: captured by the client, which publishes them (``appconnect.connector.client.take_rate_limit``)
 RATE_LIMIT_HEADERS = ("x-ratelimit-remaining", "x-ratelimit-limit", "x-ratelimit-reset")
-#: parallel CRM calls per invocation (deals and leads of every matched person, in one wave)
 
 
 class PipedriveApi:
@@ -43,11 +43,6 @@ class PipedriveApi:
         self._company_template = company_url.rstrip("/")
         self._allowed_hosts = allowed_hosts
         self._company_base: str | None = None
-
-    @property
-    def tracking(self) -> dict[str, Any]:
-        """The rate-limit headers of the last call, for ``extraDataTracking``."""
-        return dict(self.client.tracking)
 
     def company_base(self) -> str:
         """The company API base URL; raises :class:`DisallowedUrl` for a host outside the allowed ones."""

@@ -12,7 +12,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from appconnect.connector import Connector, CrmUser, OAuthInfo
+from appconnect.connector import (
+    Connector,
+    CrmUser,
+    LoginRequest,
+    LoginResult,
+    OAuthInfo,
+    PlatformUser,
+    ReturnMessage,
+)
 from appconnect.connector.client import CrmClient, DisallowedUrl, allowed_host
 from appconnect.connector.helpers import login_failure
 from appconnect.errors import ApiError, BadRequest, CrmError, return_message
@@ -49,129 +57,126 @@ _ORIGIN = re.compile(
 )
 
 
-def oauth_url(connector: Connector, path: str) -> str:
-    return f"{connector.setting('OAUTH_URL').rstrip('/')}{path}"
+def oauth_url(conf: Connector, path: str) -> str:
+    return f"{conf.setting('OAUTH_URL').rstrip('/')}{path}"
 
 
-def client_basic_auth(connector: Connector) -> str:
-    credentials = f"{connector.setting('CLIENT_ID')}:{connector.setting('CLIENT_SECRET')}"
+def client_basic_auth(conf: Connector) -> str:
+    credentials = f"{conf.setting('CLIENT_ID')}:{conf.setting('CLIENT_SECRET')}"
     return "Basic " + base64.b64encode(credentials.encode()).decode()
 
 
-def manifest_values(connector: Connector, *, server_url: str) -> dict[str, str]:
-    return {
-        "clientId": connector.setting("CLIENT_ID"),
-        "authUrl": oauth_url(connector, "/oauth/authorize"),
-        "redirectUri": connector.setting("REDIRECT_URI") or f"{server_url}/pipedrive-redirect",
-    }
+class Auth(Connector):
+    """Pipedrive's login and logout: the interfaces of :mod:`connectors.pipedrive.auth`."""
 
+    def manifest_values(self, *, server_url: str) -> dict[str, str]:
+        return {
+            "clientId": self.setting("CLIENT_ID"),
+            "authUrl": oauth_url(self, "/oauth/authorize"),
+            "redirectUri": self.setting("REDIRECT_URI") or f"{server_url}/pipedrive-redirect",
+        }
 
-def get_oauth_info(connector: Connector, *, server_url: str) -> OAuthInfo:
-    """Pipedrive's OAuth client. The redirect URI is ``PIPEDRIVE_REDIRECT_URI`` when set, else this
-    server's ``/pipedrive-redirect`` (as the manifest tells the extension)."""
-    redirect_uri = connector.setting("REDIRECT_URI")
-    if not redirect_uri:
-        base = server_url
-        if not base:
-            from appconnect.settings import get_settings
+    def get_oauth_info(
+        self, *, hostname: str = "", token_url: str = "", api_url: str = "", server_url: str = ""
+    ) -> OAuthInfo:
+        """Pipedrive's OAuth client. The redirect URI is ``PIPEDRIVE_REDIRECT_URI`` when set, else this
+        server's ``/pipedrive-redirect`` (as the manifest tells the extension). The hosts are fixed settings:
+        ``hostname``, ``token_url`` and ``api_url`` are not read."""
+        redirect_uri = self.setting("REDIRECT_URI")
+        if not redirect_uri:
+            base = server_url
+            if not base:
+                from appconnect.settings import get_settings
 
-            base = get_settings().app_server
-        redirect_uri = f"{base.rstrip('/')}/pipedrive-redirect"
-    return OAuthInfo(
-        client_id=connector.setting("CLIENT_ID"),
-        client_secret=connector.setting("CLIENT_SECRET"),
-        access_token_uri=oauth_url(connector, "/oauth/token"),
-        redirect_uri=redirect_uri,
-    )
+                base = get_settings().app_server
+            redirect_uri = f"{base.rstrip('/')}/pipedrive-redirect"
+        return OAuthInfo(
+            client_id=self.setting("CLIENT_ID"),
+            client_secret=self.setting("CLIENT_SECRET"),
+            access_token_uri=oauth_url(self, "/oauth/token"),
+            redirect_uri=redirect_uri,
+        )
 
+    def get_user_info(self, *, auth_header: str, request: LoginRequest) -> LoginResult:
+        """Who logged in (``GET /v1/users/me`` on the global API).
 
-def get_user_info(
-    connector: Connector,
-    *,
-    auth_header: str,
-    hostname: str,
-    token_response: Mapping[str, Any] | None,
-) -> dict[str, Any]:
-    """Who logged in (``GET /v1/users/me`` on the global API).
+        ``hostname`` ``temp`` (an install from the Pipedrive Marketplace) becomes
+        ``<company_domain>.pipedrive.com``. Any other hostname must be an allowed Pipedrive host.
+        """
+        hostname = request.hostname
+        api = api_for(self, auth_header, hostname)
+        try:
+            host = "" if hostname == "temp" else allowed_host(hostname, self.allowed_hosts(), PLATFORM)
+            data = data_of(api.get(api.global_api("/v1/users/me"))) or {}
+            user_id = data["id"]
+            if hostname == "temp":
+                # the company host comes from Pipedrive's answer: it is checked like one the user typed
+                domain = data.get("company_domain")
+                api_domain = (request.token_response or {}).get("api_domain")
+                host = allowed_host(
+                    f"{domain}.pipedrive.com" if domain else str(api_domain or ""),
+                    self.allowed_hosts(),
+                    PLATFORM,
+                )
+        except (CrmError, KeyError, TypeError) as error:
+            logger.info("pipedrive user info failed", extra={"error": type(error).__name__})
+            detail = WRONG_ADDRESS if isinstance(error, DisallowedUrl) else USER_INFO_REFUSED
+            return login_failure(detail)
+        return LoginResult(
+            user=PlatformUser(
+                id=f"{user_id}-{PLATFORM}",
+                # a missing value is stored as "" (as the core stored it from the untyped answer)
+                name=str(data.get("name") or ""),
+                timezone_name=str(data.get("timezone_name") or ""),
+                timezone_offset=str(data.get("timezone_offset") or ""),
+                additional_info={
+                    "companyId": data.get("company_id"),
+                    "companyName": data.get("company_name"),
+                    "companyDomain": data.get("company_domain"),
+                },
+                # always the normalised host: the core stores this, never the text the client sent
+                overriding_hostname=host,
+            ),
+            message=return_message("Connected to Pipedrive.", "success", 1000),
+        )
 
-    ``hostname`` ``temp`` (an install from the Pipedrive Marketplace) becomes
-    ``<company_domain>.pipedrive.com``. Any other hostname must be an allowed Pipedrive host.
-    """
-    api = api_for(connector, auth_header, hostname)
-    try:
-        host = "" if hostname == "temp" else allowed_host(hostname, connector.allowed_hosts(), PLATFORM)
-        data = data_of(api.get(api.global_api("/v1/users/me"))) or {}
-        user_id = data["id"]
-        if hostname == "temp":
-            # the company host comes from Pipedrive's answer: it is checked like one the user typed
-            domain = data.get("company_domain")
-            api_domain = (token_response or {}).get("api_domain")
-            host = allowed_host(
-                f"{domain}.pipedrive.com" if domain else str(api_domain or ""),
-                connector.allowed_hosts(),
-                PLATFORM,
-            )
-    except (CrmError, KeyError, TypeError) as error:
-        logger.info("pipedrive user info failed", extra={"error": type(error).__name__})
-        detail = WRONG_ADDRESS if isinstance(error, DisallowedUrl) else USER_INFO_REFUSED
-        return login_failure(detail)
-    return {
-        "successful": True,
-        "platformUserInfo": {
-            "id": f"{user_id}-{PLATFORM}",
-            "name": data.get("name"),
-            "timezoneName": data.get("timezone_name"),
-            "timezoneOffset": data.get("timezone_offset"),
-            "platformAdditionalInfo": {
-                "companyId": data.get("company_id"),
-                "companyName": data.get("company_name"),
-                "companyDomain": data.get("company_domain"),
-            },
-            # always the normalised host: the core stores this, never the text the client sent
-            "overridingHostname": host,
-        },
-        "returnMessage": return_message("Connected to Pipedrive.", "success", 1000),
-        "extraDataTracking": api.tracking,
-    }
+    def unauthorize(self, *, user: CrmUser, auth_header: str) -> ReturnMessage | None:
+        """Revoke the refresh token (which also ends its access tokens), then the access token, with the app's
+        client credentials (``auth_header``, the user's bearer token, is not what Pipedrive's revoke wants).
 
+        A failed revoke raises: the core must not forget credentials Pipedrive still honours.
+        """
+        client = CrmClient(PLATFORM)
+        headers = {"Authorization": client_basic_auth(self), "Accept": "application/json"}
+        for token, hint in ((user.refresh_token, "refresh_token"), (user.access_token, "access_token")):
+            if token:
+                client.post(
+                    oauth_url(self, "/oauth/revoke"),
+                    headers=headers,
+                    data={"token": token, "token_type_hint": hint},
+                    retry=True,  # revoking twice is harmless
+                )
+        return return_message("Logged out of Pipedrive", "success", 1000)
 
-def unauthorize(connector: Connector, *, user: CrmUser) -> dict[str, Any]:
-    """Revoke the refresh token (which also ends its access tokens), then the access token.
+    def app_page(self, *, query: Mapping[str, str], server_url: str) -> str:
+        """``GET /pipedrive-redirect``: Pipedrive redirects here after the OAuth consent. The page hands
+        the URL (with ``code`` and ``state``) to the extension window that opened it; opened without a
+        code (an install from the Marketplace) it explains how to finish the setup. The page is the same
+        for every ``query``: its script reads the URL itself."""
+        origins = [o.strip().lower() for o in self.setting("REDIRECT_ORIGINS").split(",") if o.strip()]
+        valid = [o for o in origins if _ORIGIN.match(o)]
+        # JSON inside a script: "<" escaped so no configured text can close the script element
+        return APP_PAGE.replace("__ALLOWED_ORIGINS__", json.dumps(valid).replace("<", "\\u003c"))
 
-    A failed revoke raises: the core must not forget credentials Pipedrive still honours.
-    """
-    client = CrmClient(PLATFORM)
-    headers = {"Authorization": client_basic_auth(connector), "Accept": "application/json"}
-    for token, hint in ((user.refresh_token, "refresh_token"), (user.access_token, "access_token")):
-        if token:
-            client.post(
-                oauth_url(connector, "/oauth/revoke"),
-                headers=headers,
-                data={"token": token, "token_type_hint": hint},
-                retry=True,  # revoking twice is harmless
-            )
-    return {"returnMessage": return_message("Logged out of Pipedrive", "success", 1000)}
-
-
-def app_page(connector: Connector) -> str:
-    """``GET /pipedrive-redirect``: Pipedrive redirects here after the OAuth consent. The page hands
-    the URL (with ``code`` and ``state``) to the extension window that opened it; opened without a
-    code (an install from the Marketplace) it explains how to finish the setup."""
-    origins = [o.strip().lower() for o in connector.setting("REDIRECT_ORIGINS").split(",") if o.strip()]
-    valid = [o for o in origins if _ORIGIN.match(o)]
-    # JSON inside a script: "<" escaped so no configured text can close the script element
-    return APP_PAGE.replace("__ALLOWED_ORIGINS__", json.dumps(valid).replace("<", "\\u003c"))
-
-
-def uninstalled_user_id(connector: Connector, *, headers: Mapping[str, str], body: Mapping[str, Any]) -> str:
-    """``DELETE /pipedrive-redirect``: Pipedrive's app-uninstall webhook, authenticated with the app's
-    client credentials (HTTP Basic)."""
-    expected = client_basic_auth(connector)
-    given = headers.get("authorization", "")
-    if not connector.setting("CLIENT_ID") or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise ApiError("Unauthorized", status=401)
-    user_id = str(body.get("user_id") or "")
-    if not user_id:
-        raise BadRequest("Missing user_id")
-    # Pipedrive sends its numeric user id; the reference also took the stored key itself
-    return user_id if user_id.endswith(f"-{PLATFORM}") else f"{user_id}-{PLATFORM}"
+    def uninstalled_user_id(self, *, headers: Mapping[str, str], body: Mapping[str, Any]) -> str:
+        """``DELETE /pipedrive-redirect``: Pipedrive's app-uninstall webhook, authenticated with the app's
+        client credentials (HTTP Basic)."""
+        expected = client_basic_auth(self)
+        given = headers.get("authorization", "")
+        if not self.setting("CLIENT_ID") or not hmac.compare_digest(given.encode(), expected.encode()):
+            raise ApiError("Unauthorized", status=401)
+        user_id = str(body.get("user_id") or "")
+        if not user_id:
+            raise BadRequest("Missing user_id")
+        # Pipedrive sends its numeric user id; the reference also took the stored key itself
+        return user_id if user_id.endswith(f"-{PLATFORM}") else f"{user_id}-{PLATFORM}"

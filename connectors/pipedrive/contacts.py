@@ -9,67 +9,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from appconnect.connector import Connector, CrmUser
-from appconnect.connector.helpers import in_parallel
+from appconnect.connector import (
+    Connector,
+    ContactLookup,
+    ContactMatches,
+    CreatedContact,
+    CrmUser,
+    NewContact,
+)
+from appconnect.connector.helpers import in_parallel, new_contact_entry
 from appconnect.errors import CrmBadAnswer, CrmError, return_message
 from appconnect.observability import logger
 from connectors.pipedrive.api import PipedriveApi, api_for, data_of
 from connectors.pipedrive.formatting import PLATFORM
 
-NEW_CONTACT = {"id": "createNewContact", "name": "Create new contact...", "isNewContact": True}
-
-
-def find_contact(
-    connector: Connector, *, user: CrmUser, auth_header: str, phone_number: str, is_extension: bool | str
-) -> dict[str, Any]:
-    """Persons whose phone contains the number's national significant number, each with its open deals
-    and its leads, then the "Create new contact..." entry."""
-    if is_extension is True or is_extension == "true":
-        return {"successful": False, "matchedContactInfo": []}
-    number = phone_number or ""
-    if not number.startswith("+"):
-        number = number.replace(" ", "+", 1)  # an unencoded "+" arrives as a space
-    if "+" not in number:
-        # the reference answers this without a "successful" key
-        return {
-            "matchedContactInfo": None,
-            "returnMessage": return_message(
-                "Logging against internal extension number is not supported.", "warning", 3000
-            ),
-        }
-    api = api_for(connector, auth_header, user.hostname)
-    response = api.get(
-        api.company("/api/v2/persons/search"), params={"term": _search_term(number), "fields": "phone"}
-    )
-    persons = _search_items(response.body)
-    contacts = _with_deals_and_leads(api, persons, phone=number)
-    contacts.append(dict(NEW_CONTACT))
-    return {"successful": True, "matchedContactInfo": contacts, "extraDataTracking": api.tracking}
-
-
-def find_contact_with_name(
-    connector: Connector, *, user: CrmUser, auth_header: str, name: str
-) -> dict[str, Any]:
-    """Persons whose name contains ``name``, with deals and leads; no "Create new contact..." entry."""
-    api = api_for(connector, auth_header, user.hostname)
-    response = api.get(api.company("/api/v2/persons/search"), params={"term": name, "fields": "name"})
-    contacts = _with_deals_and_leads(api, _search_items(response.body), phone=None)
-    return {"successful": True, "matchedContactInfo": contacts, "extraDataTracking": api.tracking}
-
-
-def create_contact(
-    connector: Connector, *, user: CrmUser, auth_header: str, phone_number: str, new_contact_name: str
-) -> dict[str, Any]:
-    """A new person with the caller's number (the contact type is ignored: Pipedrive has persons)."""
-    api = api_for(connector, auth_header, user.hostname)
-    body = {"name": new_contact_name, "phone": phone_number}
-    data = data_of(api.post(api.company("/api/v1/persons"), body))
-    data = data if isinstance(data, dict) else {}
-    return {
-        "contactInfo": {"id": data.get("id"), "name": data.get("name", new_contact_name)},
-        "returnMessage": return_message("Contact created.", "success", 2000),
-        "extraDataTracking": api.tracking,
-    }
+#: the reference's Pipedrive entry exactly: no ``additionalInfo`` key (Insightly's has one, null)
+NEW_CONTACT = new_contact_entry()
 
 
 def _with_deals_and_leads(
@@ -158,3 +113,51 @@ def _contact(
         contact["mostRecentActivityDate"] = person["update_time"]
     contact["additionalInfo"] = additional
     return contact
+
+
+class Contacts(Connector):
+    """Pipedrive's contact interfaces."""
+
+    def find_contact(self, *, user: CrmUser, auth_header: str, request: ContactLookup) -> ContactMatches:
+        """Persons whose phone contains the number's national significant number, each with its open deals
+        and its leads, then the "Create new contact..." entry."""
+        if request.is_extension:
+            return ContactMatches(contacts=[], successful=False)
+        number = request.phone_number or ""
+        if not number.startswith("+"):
+            number = number.replace(" ", "+", 1)  # an unencoded "+" arrives as a space
+        if "+" not in number:
+            # the reference answers this without a "successful" key
+            return ContactMatches(
+                contacts=None,
+                successful=None,
+                message=return_message(
+                    "Logging against internal extension number is not supported.", "warning", 3000
+                ),
+            )
+        api = api_for(self, auth_header, user.hostname)
+        response = api.get(
+            api.company("/api/v2/persons/search"), params={"term": _search_term(number), "fields": "phone"}
+        )
+        persons = _search_items(response.body)
+        contacts = _with_deals_and_leads(api, persons, phone=number)
+        contacts.append(dict(NEW_CONTACT))
+        return ContactMatches(contacts=contacts, successful=True)
+
+    def find_contact_with_name(self, *, user: CrmUser, auth_header: str, name: str) -> ContactMatches:
+        """Persons whose name contains ``name``, with deals and leads; no "Create new contact..." entry."""
+        api = api_for(self, auth_header, user.hostname)
+        response = api.get(api.company("/api/v2/persons/search"), params={"term": name, "fields": "name"})
+        contacts = _with_deals_and_leads(api, _search_items(response.body), phone=None)
+        return ContactMatches(contacts=contacts, successful=True)
+
+    def create_contact(self, *, user: CrmUser, auth_header: str, request: NewContact) -> CreatedContact:
+        """A new person with the caller's number (the contact type is ignored: Pipedrive has persons)."""
+        api = api_for(self, auth_header, user.hostname)
+        body = {"name": request.name, "phone": request.phone_number}
+        data = data_of(api.post(api.company("/api/v1/persons"), body))
+        data = data if isinstance(data, dict) else {}
+        return CreatedContact(
+            contact={"id": data.get("id"), "name": data.get("name", request.name)},
+            message=return_message("Contact created.", "success", 2000),
+        )

@@ -4,14 +4,13 @@ conversation-day (or voicemail, fax, shared thread), later messages appended to 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
-from appconnect.connector import Connector, CrmUser
+from appconnect.connector import Connector, CrmUser, LogId, LogResult, MessageLogWrite, UpdateResult
 from appconnect.connector.helpers import correspondent_names, in_parallel, shared_sms_parts
 from appconnect.errors import return_message
 from connectors.pipedrive.activities import activity_id, activity_types, due, find_activity, links, org_of
-from connectors.pipedrive.activity_types import SMS_SETTING, AccountCache
+from connectors.pipedrive.activity_types import SMS_SETTING
 from connectors.pipedrive.api import PipedriveApi, api_for, data_of
 from connectors.pipedrive.formatting import admin_setting, numeric_id, owner_id_of
 
@@ -19,157 +18,6 @@ SMS_TYPE_MISSING = (
     'Message logging requires an active activity type containing the word "sms" (case insensitive), '
     "or one explicitly assigned by an admin under Admin > Account settings."
 )
-
-
-def create_message_log(
-    connector: Connector,
-    *,
-    user: CrmUser,
-    auth_header: str,
-    contact_info: Mapping[str, Any],
-    message: Mapping[str, Any] | None,
-    additional_submission: Mapping[str, Any] | None,
-    recording_link: str | None,
-    fax_doc_link: str | None,
-    shared_sms_log_content: Any,
-    correspondents: Sequence[Any] | None,
-    admin_settings: Mapping[str, Any] | None,
-    cache: AccountCache | None,
-) -> dict[str, Any]:
-    """A done activity of the SMS type: an SMS conversation-day, a voicemail or a fax."""
-    api = api_for(connector, auth_header, user.hostname)
-    message = message or {}
-    person_id = numeric_id(contact_info.get("id"), "contact id")
-    types = activity_types(api, user, cache)
-    shared = _shared_content(shared_sms_log_content)
-    calls: list[Any] = [lambda: org_of(api, person_id), types.prefetch]
-    if shared is None and not user.name:
-        calls.append(lambda: _agent_name(api, api.company("/api/v1/users/me")))
-    results = in_parallel(calls)
-    org_id = results[0]
-    type_key = types.resolve(admin_setting(admin_settings, SMS_SETTING), "sms")
-    if type_key is None:
-        return {
-            "logId": None,
-            "returnMessage": return_message(SMS_TYPE_MISSING, "error", 2000),
-            "extraDataTracking": api.tracking,
-        }
-    if shared is not None:
-        subject, note, when = shared
-    else:
-        from appconnect.composer import HTML, compose_message_log
-
-        agent = user.name or (results[2] if len(results) > 2 else "") or ""
-        text = compose_message_log(
-            log_format=HTML,
-            message=message,
-            contact_name=str(contact_info.get("name") or ""),
-            contact_phone_number=str(contact_info.get("phoneNumber") or ""),
-            user_name=agent,
-            utc_offset=user.timezone_offset or None,
-            recording_link=recording_link,
-            fax_doc_link=fax_doc_link,
-            correspondent_names=correspondent_names(correspondents),
-        )
-        subject, note, when = text.subject, text.body, message.get("creationTime")
-    body: dict[str, Any] = {
-        "owner_id": owner_id_of(user.id),
-        "subject": subject,
-        "note": note,
-        "done": True,
-        "participants": [{"person_id": person_id, "primary": True}],
-        "type": type_key,
-    }
-    body.update(due(when))
-    body.update(links(additional_submission or {}, org_id))
-    data = data_of(api.post(api.company("/api/v2/activities"), body)) or {}
-    return {
-        "logId": activity_id(data),
-        "returnMessage": return_message("Message logged", "success", 1000),
-        "extraDataTracking": api.tracking,
-    }
-
-
-def find_message_log(
-    connector: Connector,
-    *,
-    user: CrmUser,
-    auth_header: str,
-    contact_info: Mapping[str, Any],
-    message: Mapping[str, Any] | None,
-    recording_link: str | None,
-    fax_doc_link: str | None,
-    shared_sms_log_content: Any,
-    since: float,
-) -> str | None:
-    """The activity an interrupted attempt created for this conversation-day (or voicemail, fax, shared
-    thread): found as :meth:`find_call_log` finds a call's, by the subject and due time
-    :meth:`create_message_log` gives it."""
-    from appconnect.composer import message_kind, message_subject
-
-    api = api_for(connector, auth_header, user.hostname)
-    shared = _shared_content(shared_sms_log_content)
-    if shared is not None:
-        subject, _body, when = shared
-    else:
-        message = message or {}
-        subject = message_subject(
-            message_kind(recording_link, fax_doc_link),
-            str(contact_info.get("name") or ""),
-            message.get("creationTime"),
-            user.timezone_offset or None,
-        )
-        when = message.get("creationTime")
-    return find_activity(
-        api,
-        numeric_id(contact_info.get("id"), "contact id"),
-        owner_id_of(user.id),
-        subject,
-        due(when),
-        since,
-    )
-
-
-def update_message_log(
-    connector: Connector,
-    *,
-    user: CrmUser,
-    auth_header: str,
-    log_id: Any,
-    contact_info: Mapping[str, Any],
-    message: Mapping[str, Any] | None,
-    additional_submission: Mapping[str, Any] | None,
-    shared_sms_log_content: Any,
-) -> dict[str, Any]:
-    """Append a later message of the same conversation-day (a shared SMS is rewritten whole)."""
-    api = api_for(connector, auth_header, user.hostname)
-    activity_url = api.company(f"/api/v2/activities/{numeric_id(log_id, 'log id')}")
-    shared = _shared_content(shared_sms_log_content)
-    if shared is not None:
-        note = shared[1]
-    else:
-        from appconnect.composer import HTML, append_message_to_log
-
-        if user.name:
-            existing, agent = api.get(activity_url), user.name
-        else:
-            existing, agent = in_parallel(
-                [lambda: api.get(activity_url), lambda: _agent_name(api, api.global_api("/v1/users/me"))]
-            )
-        current = data_of(existing) or {}
-        note = append_message_to_log(
-            str(current.get("note") or ""),
-            log_format=HTML,
-            message=message or {},
-            contact_name=str(contact_info.get("name") or ""),
-            contact_phone_number=str(contact_info.get("phoneNumber") or ""),
-            user_name=str(agent or ""),
-            utc_offset=user.timezone_offset or None,
-        )
-    body: dict[str, Any] = {"note": note}
-    body.update(links(additional_submission or {}, None))
-    api.patch(activity_url, body)
-    return {"extraDataTracking": api.tracking}
 
 
 def _agent_name(api: PipedriveApi, url: str) -> str:
@@ -184,3 +32,119 @@ def _shared_content(content: Any) -> tuple[str, str, Any] | None:
         return None
     subject, body, when = parts
     return subject, body, when.isoformat() if hasattr(when, "isoformat") else when
+
+
+class Messages(Connector):
+    """Pipedrive's message-log interfaces."""
+
+    def create_message_log(self, *, user: CrmUser, auth_header: str, request: MessageLogWrite) -> LogResult:
+        """A done activity of the SMS type: an SMS conversation-day, a voicemail or a fax."""
+        api = api_for(self, auth_header, user.hostname)
+        contact_info = request.contact_info
+        message = request.message or {}
+        person_id = numeric_id(contact_info.get("id"), "contact id")
+        types = activity_types(api, user, request.cache)
+        shared = _shared_content(request.shared_sms_log_content)
+        calls: list[Any] = [lambda: org_of(api, person_id), types.prefetch]
+        if shared is None and not user.name:
+            calls.append(lambda: _agent_name(api, api.company("/api/v1/users/me")))
+        results = in_parallel(calls)
+        org_id = results[0]
+        type_key = types.resolve(admin_setting(request.admin_settings, SMS_SETTING), "sms")
+        if type_key is None:
+            return LogResult(log_id=None, message=return_message(SMS_TYPE_MISSING, "error", 2000))
+        if shared is not None:
+            subject, note, when = shared
+        else:
+            from appconnect.composer import HTML, compose_message_log
+
+            agent = user.name or (results[2] if len(results) > 2 else "") or ""
+            text = compose_message_log(
+                log_format=HTML,
+                message=message,
+                contact_name=str(contact_info.get("name") or ""),
+                contact_phone_number=str(contact_info.get("phoneNumber") or ""),
+                user_name=agent,
+                utc_offset=user.timezone_offset or None,
+                recording_link=request.recording_link,
+                fax_doc_link=request.fax_doc_link,
+                correspondent_names=correspondent_names(request.correspondents),
+            )
+            subject, note, when = text.subject, text.body, message.get("creationTime")
+        body: dict[str, Any] = {
+            "owner_id": owner_id_of(user.id),
+            "subject": subject,
+            "note": note,
+            "done": True,
+            "participants": [{"person_id": person_id, "primary": True}],
+            "type": type_key,
+        }
+        body.update(due(when))
+        body.update(links(request.additional_submission, org_id))
+        data = data_of(api.post(api.company("/api/v2/activities"), body)) or {}
+        return LogResult(log_id=activity_id(data), message=return_message("Message logged", "success", 1000))
+
+    def find_message_log(
+        self, *, user: CrmUser, auth_header: str, request: MessageLogWrite, since: float
+    ) -> LogId | None:
+        """The activity an interrupted attempt created for this conversation-day (or voicemail, fax, shared
+        thread): found as :func:`~connectors.pipedrive.call_logs.find_call_log` finds a call's, by the subject
+        and due time :func:`create_message_log` gives it."""
+        from appconnect.composer import message_kind, message_subject
+
+        api = api_for(self, auth_header, user.hostname)
+        contact_info = request.contact_info
+        shared = _shared_content(request.shared_sms_log_content)
+        if shared is not None:
+            subject, _body, when = shared
+        else:
+            message = request.message or {}
+            subject = message_subject(
+                message_kind(request.recording_link, request.fax_doc_link),
+                str(contact_info.get("name") or ""),
+                message.get("creationTime"),
+                user.timezone_offset or None,
+            )
+            when = message.get("creationTime")
+        return find_activity(
+            api,
+            numeric_id(contact_info.get("id"), "contact id"),
+            owner_id_of(user.id),
+            subject,
+            due(when),
+            since,
+        )
+
+    def update_message_log(
+        self, *, user: CrmUser, auth_header: str, log_id: LogId, request: MessageLogWrite
+    ) -> UpdateResult:
+        """Append a later message of the same conversation-day (a shared SMS is rewritten whole)."""
+        api = api_for(self, auth_header, user.hostname)
+        activity_url = api.company(f"/api/v2/activities/{numeric_id(log_id, 'log id')}")
+        contact_info = request.contact_info
+        shared = _shared_content(request.shared_sms_log_content)
+        if shared is not None:
+            note = shared[1]
+        else:
+            from appconnect.composer import HTML, append_message_to_log
+
+            if user.name:
+                existing, agent = api.get(activity_url), user.name
+            else:
+                existing, agent = in_parallel(
+                    [lambda: api.get(activity_url), lambda: _agent_name(api, api.global_api("/v1/users/me"))]
+                )
+            current = data_of(existing) or {}
+            note = append_message_to_log(
+                str(current.get("note") or ""),
+                log_format=HTML,
+                message=request.message or {},
+                contact_name=str(contact_info.get("name") or ""),
+                contact_phone_number=str(contact_info.get("phoneNumber") or ""),
+                user_name=str(agent or ""),
+                utc_offset=user.timezone_offset or None,
+            )
+        body: dict[str, Any] = {"note": note}
+        body.update(links(request.additional_submission, None))
+        api.patch(activity_url, body)
+        return UpdateResult()

@@ -10,14 +10,30 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 import requests
 
 from appconnect import deadline, settings
-from appconnect.connector import CrmUser
-from appconnect.connector.client import DisallowedUrl
+from appconnect.connector import (
+    CallLogUpdate,
+    CallLogWrite,
+    ContactLookup,
+    ContactMatches,
+    CreatedContact,
+    CrmUser,
+    DispositionUpdate,
+    LogId,
+    LoginRequest,
+    LogRef,
+    LogResult,
+    MessageLogWrite,
+    NewContact,
+    UpdateResult,
+)
+from appconnect.connector.client import DisallowedUrl, take_rate_limit
 from appconnect.errors import (
     CrmAuthError,
     CrmRateLimited,
@@ -126,26 +142,42 @@ def _find(
     connector: InsightlyConnector, session: tuple[CrmUser, str], number: str = "+14155550142", **kwargs: Any
 ) -> list[dict[str, Any]]:
     user, auth = session
-    result = connector.find_contact(user=user, auth_header=auth, phone_number=number, **kwargs)
-    assert result["successful"] is True
-    assert result["matchedContactInfo"][-1]["id"] == "createNewContact"
-    return list(result["matchedContactInfo"][:-1])
+    result = connector.find_contact(
+        user=user, auth_header=auth, request=ContactLookup(phone_number=number, **kwargs)
+    )
+    assert result.successful is True
+    contacts = _listed(result)
+    assert contacts[-1]["id"] == "createNewContact"
+    return list(contacts[:-1])
 
 
-def _create_call(
-    connector: InsightlyConnector, session: tuple[CrmUser, str], **overrides: Any
-) -> dict[str, Any]:
+def _listed(result: ContactMatches) -> list[dict[str, Any]]:
+    """The contacts of a lookup's answer (a list, never None, when something was searched)."""
+    assert result.contacts is not None
+    return result.contacts
+
+
+def _message(result: LogResult | UpdateResult | CreatedContact) -> dict[str, Any]:
+    """The ``returnMessage`` of a result that must carry one."""
+    assert result.message is not None
+    return result.message
+
+
+def _logged(result: LogResult) -> LogId:
+    """The id of a record that must have been written."""
+    assert result.log_id is not None
+    return result.log_id
+
+
+#: what :func:`_create_call` logs unless told otherwise
+CALL_WRITE = CallLogWrite(
+    contact_info=MAYA, call_log=CALL, additional_submission={}, composed_log_details=DETAILS
+)
+
+
+def _create_call(connector: InsightlyConnector, session: tuple[CrmUser, str], **overrides: Any) -> LogResult:
     user, auth = session
-    kwargs: dict[str, Any] = {
-        "user": user,
-        "auth_header": auth,
-        "contact_info": MAYA,
-        "call_log": CALL,
-        "additional_submission": {},
-        "composed_log_details": DETAILS,
-    }
-    kwargs.update(overrides)
-    return connector.create_call_log(**kwargs)
+    return connector.create_call_log(user=user, auth_header=auth, request=replace(CALL_WRITE, **overrides))
 
 
 # -- declarative facts and login -----------------------------------------------------------------------------
@@ -166,20 +198,24 @@ def test_given_good_key_and_versioned_api_url_when_user_info_requested_then_insi
 
     result = connector.get_user_info(
         auth_header=f"Basic {connector.get_basic_auth(api_key=KEY)}",
-        hostname="crm.na1.insightly.com",
-        additional_info={"apiKey": KEY, "apiUrl": f"{sandbox.api_url}/"},
-        api_key=KEY,
+        request=LoginRequest(
+            hostname="crm.na1.insightly.com",
+            additional_info={"apiKey": KEY, "apiUrl": f"{sandbox.api_url}/"},
+            api_key=KEY,
+        ),
     )
 
-    assert result["successful"] is True
-    info = result["platformUserInfo"]
-    assert info["id"] == f"{AVERY}-insightly"
-    assert info["name"] == "Avery Quinn"
-    assert info["timezoneName"] == "Eastern Standard Time"
-    assert info["timezoneOffset"] in (-4, -5)
-    assert info["timezoneOffset"] == utc_offset_hours("Eastern Standard Time")
-    assert info["platformAdditionalInfo"] == {"apiUrl": sandbox.base}
-    assert result["returnMessage"] == {
+    info = result.user
+    assert info is not None
+    assert info.id == f"{AVERY}-insightly"
+    assert info.name == "Avery Quinn"
+    assert info.timezone_name == "Eastern Standard Time"
+    # the offset in hours, as it is stored (text)
+    assert info.timezone_offset in ("-4", "-5")
+    assert info.timezone_offset == str(utc_offset_hours("Eastern Standard Time"))
+    assert info.additional_info == {"apiUrl": sandbox.base}
+    assert (info.overriding_hostname, info.overriding_api_key) == ("", "")
+    assert result.message == {
         "message": "Connected to Insightly.",
         "messageType": "success",
         "ttl": 1000,
@@ -192,11 +228,11 @@ def test_given_bad_key_when_user_info_requested_then_unsuccessful_with_check_you
 ) -> None:
     result = connector.get_user_info(
         auth_header=f"Basic {connector.get_basic_auth(api_key='not-a-key')}",
-        additional_info={"apiKey": "not-a-key", "apiUrl": sandbox.api_url},
+        request=LoginRequest(additional_info={"apiKey": "not-a-key", "apiUrl": sandbox.api_url}),
     )
 
-    assert result["successful"] is False
-    assert result["returnMessage"] == REFERENCE_KEY_REFUSED
+    assert result.user is None
+    assert result.message == REFERENCE_KEY_REFUSED
 
 
 @pytest.mark.parametrize(
@@ -215,12 +251,13 @@ def test_given_api_url_outside_insightly_when_user_info_requested_then_refused_b
 
     result = connector.get_user_info(
         auth_header=f"Basic {connector.get_basic_auth(api_key=KEY)}",
-        additional_info={"apiKey": KEY, "apiUrl": api_url},
+        request=LoginRequest(additional_info={"apiKey": KEY, "apiUrl": api_url}),
     )
 
-    assert result["successful"] is False
-    assert result["returnMessage"]["message"] == "Could not load user information"
-    assert "API URL" in result["returnMessage"]["details"][0]["items"][0]["text"]
+    assert result.user is None
+    assert result.message is not None
+    assert result.message["message"] == "Could not load user information"
+    assert "API URL" in result.message["details"][0]["items"][0]["text"]
     assert sandbox.journal() == []
 
 
@@ -235,7 +272,9 @@ def test_given_stored_api_url_no_longer_allowed_when_contact_searched_then_refus
     user, auth = session
 
     with pytest.raises(DisallowedUrl):
-        connector.find_contact(user=user, auth_header=auth, phone_number="+14155550142")
+        connector.find_contact(
+            user=user, auth_header=auth, request=ContactLookup(phone_number="+14155550142")
+        )
     assert sandbox.journal() == []
 
 
@@ -246,7 +285,7 @@ def test_given_connected_user_when_unauthorized_then_logged_out_without_calling_
 
     result = connector.unauthorize(user=user, auth_header=auth)
 
-    assert result["returnMessage"] == {
+    assert result == {
         "message": "Logged out of Insightly",
         "messageType": "success",
         "ttl": 1000,
@@ -266,6 +305,22 @@ def test_given_instance_users_when_user_list_requested_then_ids_names_and_emails
         {"id": AVERY, "name": "Avery Quinn", "email": "avery.quinn@sandbox.example"},
         {"id": BLAKE, "name": "Blake Rivera", "email": "blake.rivera@sandbox.example"},
     ]
+
+
+def test_given_insightly_quota_headers_when_called_then_rate_limit_figures_published_for_the_core(
+    sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
+) -> None:
+    user, auth = session
+    take_rate_limit()  # nothing left over from earlier calls
+
+    connector.get_user_list(user=user, auth_header=auth)
+
+    figures = take_rate_limit()
+    assert figures is not None
+    assert set(figures) == {"ratelimitRemaining", "ratelimitAmount", "ratelimitReset"}
+    assert 0 <= int(figures["ratelimitRemaining"]) < int(figures["ratelimitAmount"])
+    assert figures["ratelimitReset"] is None  # Insightly sends no reset header
+    assert take_rate_limit() is None
 
 
 # -- phone matching ------------------------------------------------------------------------------------------
@@ -349,9 +404,11 @@ def test_given_unknown_number_when_looked_up_then_only_create_new_contact(
 ) -> None:
     user, auth = session
 
-    result = connector.find_contact(user=user, auth_header=auth, phone_number="+14155559999")
+    result = connector.find_contact(
+        user=user, auth_header=auth, request=ContactLookup(phone_number="+14155559999")
+    )
 
-    assert result["matchedContactInfo"] == [
+    assert result.contacts == [
         {
             "id": "createNewContact",
             "name": "Create new contact...",
@@ -366,9 +423,11 @@ def test_given_extension_lookup_when_contact_searched_then_unsuccessful_and_no_c
 ) -> None:
     user, auth = session
 
-    result = connector.find_contact(user=user, auth_header=auth, phone_number="101", is_extension=True)
+    result = connector.find_contact(
+        user=user, auth_header=auth, request=ContactLookup(phone_number="101", is_extension=True)
+    )
 
-    assert result == {"successful": False, "matchedContactInfo": []}
+    assert result == ContactMatches(contacts=[], successful=False, message=None)
     assert sandbox.journal() == []
 
 
@@ -501,12 +560,8 @@ def test_given_full_name_when_searched_by_name_then_matching_contact_once(
 
     result = connector.find_contact_with_name(user=user, auth_header=auth, name="maya patel")
 
-    assert [(c["id"], c["type"], c["phone"]) for c in result["matchedContactInfo"]] == [
-        (101, "Contact", "(415) 555-0142")
-    ]
-    assert result["matchedContactInfo"][0]["additionalInfo"]["organisation"] == [
-        {"title": "Acme Logistics", "const": 301}
-    ]
+    assert [(c["id"], c["type"], c["phone"]) for c in _listed(result)] == [(101, "Contact", "(415) 555-0142")]
+    assert _listed(result)[0]["additionalInfo"]["organisation"] == [{"title": "Acme Logistics", "const": 301}]
     lead_searches = sandbox.journal(path="/leads/search")
     assert {(e["query"]["field_name"][0], e["query"]["field_value"][0]) for e in lead_searches} == {
         ("FIRST_NAME", "maya"),
@@ -522,9 +577,9 @@ def test_given_last_name_only_when_searched_by_name_then_contacts_and_leads_with
     patel = connector.find_contact_with_name(user=user, auth_header=auth, name="Patel")
     prospect = connector.find_contact_with_name(user=user, auth_header=auth, name="Prospect")
 
-    assert [c["id"] for c in patel["matchedContactInfo"]] == [101]
-    assert [(c["id"], c["type"]) for c in prospect["matchedContactInfo"]] == [(201, "Lead")]
-    assert all(c["id"] != "createNewContact" for c in patel["matchedContactInfo"])
+    assert [c["id"] for c in _listed(patel)] == [101]
+    assert [(c["id"], c["type"]) for c in _listed(prospect)] == [(201, "Lead")]
+    assert all(c["id"] != "createNewContact" for c in _listed(patel))
 
 
 def test_given_contact_type_when_contact_created_then_insightly_contact_found_by_its_number(
@@ -535,13 +590,12 @@ def test_given_contact_type_when_contact_created_then_insightly_contact_found_by
     result = connector.create_contact(
         user=user,
         auth_header=auth,
-        phone_number=NEW_NUMBER,
-        new_contact_name="Nora Van Dyke",
-        new_contact_type="contact",
+        request=NewContact(phone_number=NEW_NUMBER, name="Nora Van Dyke", type="contact"),
     )
 
-    assert result["returnMessage"] == {"message": "Contact created.", "messageType": "success", "ttl": 2000}
-    created = result["contactInfo"]
+    assert result.message == {"message": "Contact created.", "messageType": "success", "ttl": 2000}
+    created = result.contact
+    assert created is not None
     assert created["name"] == "Nora Van Dyke"
     [post] = sandbox.journal(method="POST", path="/contacts")
     assert post["json"] == {"PHONE": NEW_NUMBER, "FIRST_NAME": "Nora", "LAST_NAME": "Van Dyke"}
@@ -554,14 +608,15 @@ def test_given_lead_type_and_one_word_name_when_contact_created_then_lead_with_t
     user, auth = session
 
     result = connector.create_contact(
-        user=user, auth_header=auth, phone_number=NEW_NUMBER, new_contact_name="Jane", new_contact_type="lead"
+        user=user, auth_header=auth, request=NewContact(phone_number=NEW_NUMBER, name="Jane", type="lead")
     )
 
     [post] = sandbox.journal(method="POST", path="/leads")
     assert post["json"] == {"PHONE": NEW_NUMBER, "LAST_NAME": "Jane"}
-    assert result["contactInfo"]["name"] == "Jane"
+    assert result.contact is not None
+    assert result.contact["name"] == "Jane"
     assert [(c["id"], c["type"]) for c in _find(connector, session, NEW_NUMBER)] == [
-        (result["contactInfo"]["id"], "Lead")
+        (result.contact["id"], "Lead")
     ]
 
 
@@ -571,11 +626,11 @@ def test_given_no_contact_type_when_contact_created_then_nothing_created_and_war
     user, auth = session
 
     result = connector.create_contact(
-        user=user, auth_header=auth, phone_number=NEW_NUMBER, new_contact_name="Jane Roe", new_contact_type=""
+        user=user, auth_header=auth, request=NewContact(phone_number=NEW_NUMBER, name="Jane Roe", type="")
     )
 
-    assert result["contactInfo"] is None
-    assert result["returnMessage"]["messageType"] == "warning"
+    assert result.contact is None
+    assert _message(result)["messageType"] == "warning"
     assert sandbox.journal() == []
 
 
@@ -591,8 +646,8 @@ def test_given_contact_and_chosen_records_when_call_logged_then_event_linked_to_
         additional_submission={"organisation": 301, "opportunity": "401", "project": 501},
     )
 
-    assert result["returnMessage"] == {"message": "Call logged", "messageType": "success", "ttl": 2000}
-    event = sandbox.event(result["logId"])
+    assert result.message == {"message": "Call logged", "messageType": "success", "ttl": 2000}
+    event = sandbox.event(result.log_id)
     assert event["TITLE"] == "Outbound Call to Maya Patel"
     assert event["DETAILS"] == DETAILS
     assert (event["START_DATE_UTC"], event["END_DATE_UTC"]) == ("2026-07-14 10:00:00", "2026-07-14 10:05:00")
@@ -613,7 +668,7 @@ def test_given_message_form_spelling_organization_when_call_logged_then_organisa
 ) -> None:
     result = _create_call(connector, session, additional_submission={"organization": 302})
 
-    assert sorted(_links(sandbox.event(result["logId"]))) == [("Contact", 101), ("Organisation", 302)]
+    assert sorted(_links(sandbox.event(result.log_id))) == [("Contact", 101), ("Organisation", 302)]
 
 
 @pytest.mark.parametrize(
@@ -644,7 +699,7 @@ def test_given_any_spelling_of_the_contact_type_when_call_logged_then_person_lin
         },
     )
 
-    assert _links(sandbox.event(result["logId"])) == [(link, contact_id)]
+    assert _links(sandbox.event(result.log_id)) == [(link, contact_id)]
 
 
 def test_given_custom_subject_and_no_duration_when_call_logged_then_subject_kept_and_zero_length(
@@ -654,7 +709,7 @@ def test_given_custom_subject_and_no_duration_when_call_logged_then_subject_kept
 
     result = _create_call(connector, session, call_log=call, contact_info=JORDAN_LEAD)
 
-    event = sandbox.event(result["logId"])
+    event = sandbox.event(result.log_id)
     assert event["TITLE"] == "Renewal call"
     assert event["START_DATE_UTC"] == event["END_DATE_UTC"] == "2026-07-14 10:00:00"
     [link_post] = sandbox.journal(method="POST", path="/links")
@@ -671,7 +726,7 @@ def test_given_admin_mapping_when_call_logged_for_assigned_user_then_event_owned
         user_mappings=[{"crmUserId": str(BLAKE), "rcExtensionId": ["61000", "62001"]}],
     )
 
-    assert sandbox.event(result["logId"])["OWNER_USER_ID"] == BLAKE
+    assert sandbox.event(result.log_id)["OWNER_USER_ID"] == BLAKE
 
 
 def test_given_assignee_token_when_call_logged_then_event_owned_by_the_token_user(
@@ -685,66 +740,71 @@ def test_given_assignee_token_when_call_logged_then_event_owned_by_the_token_use
         connector, session, additional_submission={"isAssignedToUser": True, "adminAssignedUserToken": token}
     )
 
-    assert sandbox.event(result["logId"])["OWNER_USER_ID"] == BLAKE
+    assert sandbox.event(result.log_id)["OWNER_USER_ID"] == BLAKE
 
 
 def test_given_logged_call_when_call_log_read_then_note_contact_name_and_dispositions(
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    log_id = _create_call(connector, session, additional_submission={"organisation": 301, "project": 501})[
-        "logId"
-    ]
+    log_id = _logged(
+        _create_call(connector, session, additional_submission={"organisation": 301, "project": 501})
+    )
 
-    info = connector.get_call_log(user=user, auth_header=auth, log_id=log_id, contact_id="101")["callLogInfo"]
+    info = connector.get_call_log(
+        user=user, auth_header=auth, request=LogRef(log_id=log_id, contact_id="101")
+    )
 
-    assert info["subject"] == "Outbound Call to Maya Patel"
-    assert info["note"] == "Asked about renewal"
-    assert info["contactName"] == "Maya Patel"
-    assert info["fullBody"] == DETAILS
-    assert info["fullLogResponse"]["EVENT_ID"] == int(log_id)
-    assert info["dispositions"] == {"organisation": 301, "project": 501}
+    assert info.subject == "Outbound Call to Maya Patel"
+    assert info.note == "Asked about renewal"
+    assert info.contact_name == "Maya Patel"
+    assert info.full_body == DETAILS
+    assert info.full_log_response["EVENT_ID"] == int(log_id)
+    assert info.dispositions == {"organisation": 301, "project": 501}
+    assert info.message is None
 
 
 def test_given_event_without_person_link_when_call_log_read_then_unknown_contact_instead_of_a_crash(
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    log_id = _create_call(
+    logged = _create_call(
         connector,
         session,
         contact_info={**MAYA, "type": "somethingElse"},
         additional_submission={"opportunity": 401},
     )
-    assert _create_call(connector, session, contact_info={**MAYA, "type": ""})["returnMessage"][
-        "messageType"
-    ] == ("warning")
+    assert _message(_create_call(connector, session, contact_info={**MAYA, "type": ""}))["messageType"] == (
+        "warning"
+    )
 
-    info = connector.get_call_log(user=user, auth_header=auth, log_id=log_id["logId"])["callLogInfo"]
+    info = connector.get_call_log(user=user, auth_header=auth, request=LogRef(log_id=_logged(logged)))
 
-    assert info["contactName"] == "Unknown"
-    assert info["dispositions"] == {"opportunity": 401}
+    assert info.contact_name == "Unknown"
+    assert info.dispositions == {"opportunity": 401}
 
 
 def test_given_logged_call_when_updated_then_details_subject_and_times_replaced(
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    log_id = _create_call(connector, session)["logId"]
+    log_id = _logged(_create_call(connector, session))
     new_details = DETAILS.replace("Asked about renewal", "Sent the quote")
 
     result = connector.update_call_log(
         user=user,
         auth_header=auth,
-        log_id=log_id,
-        subject="Quote call",
-        start_time="2026-07-14T11:00:00.000Z",
-        duration=90,
-        composed_log_details=new_details,
+        request=CallLogUpdate(
+            log_id=log_id,
+            subject="Quote call",
+            start_time="2026-07-14T11:00:00.000Z",
+            duration=90,
+            composed_log_details=new_details,
+        ),
     )
 
-    assert result["updatedNote"] == new_details
-    assert result["returnMessage"]["message"] == "Call log updated."
+    assert result.updated_note == new_details
+    assert _message(result)["message"] == "Call log updated."
     event = sandbox.event(log_id)
     assert (event["TITLE"], event["DETAILS"]) == ("Quote call", new_details)
     assert (event["START_DATE_UTC"], event["END_DATE_UTC"]) == ("2026-07-14 11:00:00", "2026-07-14 11:01:30")
@@ -756,10 +816,12 @@ def test_given_only_a_duration_when_call_log_updated_then_start_kept_and_end_mov
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    log_id = _create_call(connector, session)["logId"]
+    log_id = _logged(_create_call(connector, session))
 
     connector.update_call_log(
-        user=user, auth_header=auth, log_id=log_id, duration=600, composed_log_details=DETAILS
+        user=user,
+        auth_header=auth,
+        request=CallLogUpdate(log_id=log_id, duration=600, composed_log_details=DETAILS),
     )
 
     event = sandbox.event(log_id)
@@ -771,10 +833,12 @@ def test_given_only_a_note_when_call_log_updated_then_times_untouched_and_no_rea
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    log_id = _create_call(connector, session)["logId"]
+    log_id = _logged(_create_call(connector, session))
     sandbox.clear_journal()
 
-    connector.update_call_log(user=user, auth_header=auth, log_id=log_id, composed_log_details="- Note: x\n")
+    connector.update_call_log(
+        user=user, auth_header=auth, request=CallLogUpdate(log_id=log_id, composed_log_details="- Note: x\n")
+    )
 
     assert [(e["method"], e["path"]) for e in sandbox.journal()] == [("PUT", "/v3.1/events")]
     event = sandbox.event(log_id)
@@ -788,16 +852,17 @@ def test_given_logged_call_when_disposition_set_then_links_added(
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    log_id = _create_call(connector, session)["logId"]
+    log_id = _logged(_create_call(connector, session))
 
     result = connector.upsert_call_disposition(
         user=user,
         auth_header=auth,
-        log_id=log_id,
-        dispositions={"organisation": 301, "opportunity": 401, "project": 501},
+        request=DispositionUpdate(
+            log_id=log_id, dispositions={"organisation": 301, "opportunity": 401, "project": 501}
+        ),
     )
 
-    assert result["logId"] == log_id
+    assert result.log_id == log_id
     assert sorted(_links(sandbox.event(log_id))) == [
         ("Contact", 101),
         ("Opportunity", 401),
@@ -810,13 +875,15 @@ def test_given_linked_organisation_when_another_disposition_chosen_then_link_rep
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    log_id = _create_call(connector, session, additional_submission={"organisation": 301, "project": 501})[
-        "logId"
-    ]
+    log_id = _logged(
+        _create_call(connector, session, additional_submission={"organisation": 301, "project": 501})
+    )
     sandbox.clear_journal()
 
     connector.upsert_call_disposition(
-        user=user, auth_header=auth, log_id=log_id, dispositions={"organisation": "302", "project": 501}
+        user=user,
+        auth_header=auth,
+        request=DispositionUpdate(log_id=log_id, dispositions={"organisation": "302", "project": 501}),
     )
 
     assert sorted(_links(sandbox.event(log_id))) == [
@@ -832,11 +899,13 @@ def test_given_same_disposition_again_when_set_then_no_duplicate_link(
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    log_id = _create_call(connector, session, additional_submission={"opportunity": 401})["logId"]
+    log_id = _logged(_create_call(connector, session, additional_submission={"opportunity": 401}))
     sandbox.clear_journal()
 
     connector.upsert_call_disposition(
-        user=user, auth_header=auth, log_id=log_id, dispositions={"opportunity": 401}
+        user=user,
+        auth_header=auth,
+        request=DispositionUpdate(log_id=log_id, dispositions={"opportunity": 401}),
     )
 
     assert sorted(_links(sandbox.event(log_id))) == [("Contact", 101), ("Opportunity", 401)]
@@ -848,9 +917,9 @@ def test_given_no_disposition_when_set_then_no_log_id_and_no_call(
 ) -> None:
     user, auth = session
 
-    assert connector.upsert_call_disposition(user=user, auth_header=auth, log_id="9001", dispositions={}) == {
-        "logId": None
-    }
+    assert connector.upsert_call_disposition(
+        user=user, auth_header=auth, request=DispositionUpdate(log_id="9001", dispositions={})
+    ) == LogResult(log_id=None, message=None)
     assert sandbox.journal() == []
 
 
@@ -865,19 +934,15 @@ SMS = {
 }
 
 
-def _log_message(
-    connector: InsightlyConnector, session: tuple[CrmUser, str], **overrides: Any
-) -> dict[str, Any]:
+#: what :func:`_log_message` logs unless told otherwise
+MESSAGE_WRITE = MessageLogWrite(contact_info=MAYA, message=SMS, additional_submission={})
+
+
+def _log_message(connector: InsightlyConnector, session: tuple[CrmUser, str], **overrides: Any) -> LogResult:
     user, auth = session
-    kwargs: dict[str, Any] = {
-        "user": user,
-        "auth_header": auth,
-        "contact_info": MAYA,
-        "message": SMS,
-        "additional_submission": {},
-    }
-    kwargs.update(overrides)
-    return connector.create_message_log(**kwargs)
+    return connector.create_message_log(
+        user=user, auth_header=auth, request=replace(MESSAGE_WRITE, **overrides)
+    )
 
 
 def test_given_inbound_sms_when_message_logged_then_plain_text_conversation_event_linked_to_contact(
@@ -885,8 +950,8 @@ def test_given_inbound_sms_when_message_logged_then_plain_text_conversation_even
 ) -> None:
     result = _log_message(connector, session, additional_submission={"organization": 301, "project": 501})
 
-    assert result["returnMessage"] == {"message": "Message logged", "messageType": "success", "ttl": 1000}
-    event = sandbox.event(result["logId"])
+    assert result.message == {"message": "Message logged", "messageType": "success", "ttl": 1000}
+    event = sandbox.event(result.log_id)
     assert event["TITLE"] == "SMS conversation with Maya Patel - 26/07/14"
     assert event["DETAILS"] == (
         "\nConversation summary\nTuesday, July 14, 2026\nParticipants\n    Avery Quinn\n    Maya Patel\n"
@@ -903,7 +968,7 @@ def test_given_logged_sms_when_next_message_arrives_then_appended_and_end_moved(
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    log_id = _log_message(connector, session)["logId"]
+    log_id = _logged(_log_message(connector, session))
     reply = {
         "id": 8464002,
         "direction": "Outbound",
@@ -913,10 +978,11 @@ def test_given_logged_sms_when_next_message_arrives_then_appended_and_end_moved(
     user.name = ""  # no stored name: the agent is read from Insightly
 
     result = connector.update_message_log(
-        user=user, auth_header=auth, log_id=log_id, contact_info=MAYA, message=reply
+        user=user, auth_header=auth, log_id=log_id, request=MessageLogWrite(contact_info=MAYA, message=reply)
     )
 
-    assert "returnMessage" not in result or result["returnMessage"] is None
+    assert result.message is None
+    assert result.updated_note is None
     event = sandbox.event(log_id)
     assert "Conversation(2 messages)" in event["DETAILS"]
     assert event["DETAILS"].endswith(
@@ -934,7 +1000,7 @@ def test_given_voicemail_when_message_logged_then_recording_link_event(
 
     result = _log_message(connector, session, contact_info=JORDAN_LEAD, recording_link=link)
 
-    event = sandbox.event(result["logId"])
+    event = sandbox.event(result.log_id)
     assert event["TITLE"] == "Voicemail left by Jordan Prospect - 26/07/14"
     assert event["DETAILS"] == f"Voicemail recording link: {link} \n\n--- Created via RingCentral App Connect"
     assert _links(event) == [("Lead", 201)]
@@ -945,7 +1011,7 @@ def test_given_fax_when_message_logged_then_fax_link_event(
 ) -> None:
     result = _log_message(connector, session, fax_doc_link="https://media.ringcentral.com/fax/1")
 
-    event = sandbox.event(result["logId"])
+    event = sandbox.event(result.log_id)
     assert event["TITLE"] == "Fax document sent from Maya Patel - 26/07/14"
     assert event["DETAILS"].startswith("Fax document link: https://media.ringcentral.com/fax/1 ")
 
@@ -955,9 +1021,7 @@ def test_given_group_sms_with_unknown_correspondent_when_logged_then_unknown_par
 ) -> None:
     result = _log_message(connector, session, correspondents=[{"phoneNumber": "+14155550100"}])
 
-    assert (
-        "    Maya Patel\n    Unknown\nConversation(1 messages)" in sandbox.event(result["logId"])["DETAILS"]
-    )
+    assert "    Maya Patel\n    Unknown\nConversation(1 messages)" in sandbox.event(result.log_id)["DETAILS"]
 
 
 def test_given_shared_sms_when_logged_and_updated_then_body_used_verbatim_and_replaced(
@@ -970,13 +1034,12 @@ def test_given_shared_sms_when_logged_and_updated_then_body_used_verbatim_and_re
         "conversationCreatedDate": "2026-07-14T08:00:00Z",
     }
 
-    log_id = _log_message(connector, session, shared_sms_log_content=shared)["logId"]
+    log_id = _logged(_log_message(connector, session, shared_sms_log_content=shared))
     connector.update_message_log(
         user=user,
         auth_header=auth,
         log_id=log_id,
-        contact_info=MAYA,
-        shared_sms_log_content={**shared, "body": "second"},
+        request=MessageLogWrite(contact_info=MAYA, shared_sms_log_content={**shared, "body": "second"}),
     )
 
     event = sandbox.event(log_id)
@@ -997,7 +1060,9 @@ def test_given_revoked_key_when_contact_searched_then_auth_error_asking_to_recon
     user, auth = session
 
     with pytest.raises(CrmAuthError) as raised:
-        connector.find_contact(user=user, auth_header=auth, phone_number="+14155550142")
+        connector.find_contact(
+            user=user, auth_header=auth, request=ContactLookup(phone_number="+14155550142")
+        )
     message = crm_failure(raised.value, "findContact", "Insightly")["returnMessage"]
     assert message["message"] == "Authorization error"
     assert "Please Logout and then Connect" in message["details"][0]["items"][0]["text"]
@@ -1026,7 +1091,9 @@ def test_given_rate_limit_longer_than_the_deadline_when_contact_searched_then_ra
     sandbox.fault(method="GET", path="/search", status=429, headers={"Retry-After": "3600"}, times=None)
 
     with pytest.raises(CrmRateLimited) as raised:
-        connector.find_contact(user=user, auth_header=auth, phone_number="+14155550142")
+        connector.find_contact(
+            user=user, auth_header=auth, request=ContactLookup(phone_number="+14155550142")
+        )
     message = crm_failure(raised.value, "findContact", "Insightly")["returnMessage"]
     assert message["message"] == "Rate limit exceeded"
 
@@ -1035,12 +1102,12 @@ def test_given_passing_server_error_when_call_log_read_then_retried(
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    log_id = _create_call(connector, session)["logId"]
+    log_id = _logged(_create_call(connector, session))
     sandbox.fault(method="GET", path=f"/events/{log_id}$", status=503, times=1)
 
-    info = connector.get_call_log(user=user, auth_header=auth, log_id=log_id)["callLogInfo"]
+    info = connector.get_call_log(user=user, auth_header=auth, request=LogRef(log_id=log_id))
 
-    assert info["contactName"] == "Maya Patel"
+    assert info.contact_name == "Maya Patel"
     assert [e["status"] for e in sandbox.journal(path=f"/events/{log_id}$")] == [503, 200]
 
 
@@ -1073,9 +1140,10 @@ def test_given_link_refused_after_event_created_when_call_logged_then_log_id_kep
 
     result = _create_call(connector, session, additional_submission={"project": 501})
 
-    assert result["logId"] == sandbox.events()[0]["EVENT_ID"]  # a number, as Insightly gives it
-    assert result["returnMessage"]["messageType"] == "warning"
-    assert "Contact" in result["returnMessage"]["message"]
+    assert result.log_id == sandbox.events()[0]["EVENT_ID"]  # a number, as Insightly gives it
+    assert isinstance(result.log_id, int)
+    assert _message(result)["messageType"] == "warning"
+    assert "Contact" in _message(result)["message"]
 
 
 # -- crash recovery ---------------------------------------------------------------------------------------
@@ -1083,19 +1151,12 @@ def test_given_link_refused_after_event_created_when_call_logged_then_log_id_kep
 
 def _recover(
     connector: InsightlyConnector, session: tuple[CrmUser, str], since: float, **overrides: Any
-) -> str | None:
-    """``find_call_log`` with the arguments :func:`_create_call` passes to ``create_call_log``."""
+) -> LogId | None:
+    """``find_call_log`` with the request :func:`_create_call` passes to ``create_call_log``."""
     user, auth = session
-    kwargs: dict[str, Any] = {
-        "user": user,
-        "auth_header": auth,
-        "contact_info": MAYA,
-        "call_log": CALL,
-        "additional_submission": {},
-        "composed_log_details": DETAILS,
-    }
-    kwargs.update(overrides)
-    return connector.find_call_log(**kwargs, since=since)
+    return connector.find_call_log(
+        user=user, auth_header=auth, request=replace(CALL_WRITE, **overrides), since=since
+    )
 
 
 def _raw_event(sandbox: Sandbox, key: str = KEY, **changes: Any) -> dict[str, Any]:
@@ -1122,7 +1183,7 @@ def test_given_call_logged_by_an_interrupted_attempt_when_recovering_then_that_e
 ) -> None:
     since = time.time()
     submission = {"organisation": 301, "opportunity": 401}
-    log_id = _create_call(connector, session, additional_submission=submission)["logId"]
+    log_id = _logged(_create_call(connector, session, additional_submission=submission))
     sandbox.clear_journal()
 
     found = _recover(connector, session, since, additional_submission=submission)
@@ -1148,13 +1209,13 @@ def test_given_nothing_logged_when_recovering_then_none(
 def test_given_an_older_identical_event_when_recovering_then_not_taken_for_this_call(
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
-    older = _create_call(connector, session)["logId"]
+    older = _logged(_create_call(connector, session))
     sandbox.own("POST", "clock", {"advance_seconds": 7200})
     since = time.time() + 7200
 
     assert _recover(connector, session, since) is None
 
-    newer = _create_call(connector, session)["logId"]
+    newer = _logged(_create_call(connector, session))
     assert _recover(connector, session, since) == newer != older
 
 
@@ -1196,7 +1257,7 @@ def test_given_more_events_with_the_title_than_a_page_when_recovering_then_the_n
     for n in range(100):  # earlier calls with Maya the same day, logged since the attempt began
         start = f"2026-07-14T08:{n % 60:02d}:{n // 60:02d}Z"
         _raw_event(sandbox, START_DATE_UTC=start, END_DATE_UTC=start)
-    log_id = _create_call(connector, session)["logId"]
+    log_id = _logged(_create_call(connector, session))
     sandbox.clear_journal()
 
     assert _recover(connector, session, since) == log_id
@@ -1223,15 +1284,15 @@ def test_given_sms_logged_by_an_interrupted_attempt_when_recovering_then_that_ev
     started = time.time()
     created = _log_message(connector, session)
     found = connector.find_message_log(
-        user=user, auth_header=auth, contact_info=MAYA, message=SMS, since=started
+        user=user, auth_header=auth, request=MessageLogWrite(contact_info=MAYA, message=SMS), since=started
     )
-    assert found == created["logId"]
+    assert found == created.log_id
     voicemail_found = connector.find_message_log(
         user=user,
         auth_header=auth,
-        contact_info=MAYA,
-        message=SMS,
+        request=MessageLogWrite(
+            contact_info=MAYA, message=SMS, recording_link="https://media.example.com/vm"
+        ),
         since=started,
-        recording_link="https://media.example.com/vm",
     )
     assert voicemail_found is None

@@ -14,8 +14,22 @@ import pytest
 import requests
 
 from appconnect import deadline, settings
-from appconnect.connector import CrmUser
-from appconnect.connector.client import DisallowedUrl
+from appconnect.connector import (
+    CallLogUpdate,
+    CallLogWrite,
+    ContactLookup,
+    ContactMatches,
+    CrmUser,
+    DispositionUpdate,
+    LogId,
+    LoginRequest,
+    LogRef,
+    LogResult,
+    MessageLogWrite,
+    NewContact,
+    UpdateResult,
+)
+from appconnect.connector.client import DisallowedUrl, take_rate_limit
 from appconnect.errors import (
     CrmAuthError,
     CrmNotFound,
@@ -114,20 +128,42 @@ def session(sandbox: Sandbox) -> tuple[CrmUser, str]:
     return user, f"Bearer {tokens['access_token']}"
 
 
-def _create_call(
-    connector: PipedriveConnector, session: tuple[CrmUser, str], **overrides: Any
-) -> dict[str, Any]:
+def _create_call(connector: PipedriveConnector, session: tuple[CrmUser, str], **overrides: Any) -> LogResult:
     user, auth = session
-    kwargs: dict[str, Any] = {
-        "user": user,
-        "auth_header": auth,
+    fields: dict[str, Any] = {
         "contact_info": MAYA,
         "call_log": CALL,
         "additional_submission": {"deals": str(MAYA_DEAL)},
         "composed_log_details": NOTE_BODY,
     }
-    kwargs.update(overrides)
-    return connector.create_call_log(**kwargs)
+    fields.update(overrides)
+    return connector.create_call_log(user=user, auth_header=auth, request=CallLogWrite(**fields))
+
+
+def _logged_call(connector: PipedriveConnector, session: tuple[CrmUser, str], **overrides: Any) -> LogId:
+    """The id of a call log created as :func:`_create_call` creates it."""
+    log_id = _create_call(connector, session, **overrides).log_id
+    assert log_id is not None
+    return log_id
+
+
+def _logged_sms(connector: PipedriveConnector, session: tuple[CrmUser, str]) -> LogId:
+    user, auth = session
+    log_id = connector.create_message_log(
+        user=user, auth_header=auth, request=MessageLogWrite(contact_info=MAYA, message=SMS_IN)
+    ).log_id
+    assert log_id is not None
+    return log_id
+
+
+def _lookup(phone_number: str, **fields: Any) -> ContactLookup:
+    return ContactLookup(phone_number=phone_number, **fields)
+
+
+def _found(result: ContactMatches) -> list[dict[str, Any]]:
+    """The contacts of a lookup that answered a list."""
+    assert result.contacts is not None
+    return result.contacts
 
 
 # -- declarative facts and OAuth -----------------------------------------------------------------------------
@@ -170,22 +206,24 @@ def test_given_valid_token_when_user_info_requested_then_pipedrive_user_with_com
     tokens = sandbox.tokens()
 
     result = connector.get_user_info(
-        auth_header=f"Bearer {tokens['access_token']}", hostname="sandbox.pipedrive.com"
+        auth_header=f"Bearer {tokens['access_token']}",
+        request=LoginRequest(hostname="sandbox.pipedrive.com"),
     )
 
-    assert result["successful"] is True
-    info = result["platformUserInfo"]
-    assert info["id"] == "12345-pipedrive"
-    assert info["name"] == "Jordan Lee"
-    assert info["timezoneName"] == "America/New_York"
-    assert info["timezoneOffset"] == "-04:00"
-    assert info["platformAdditionalInfo"] == {
+    info = result.user
+    assert info is not None
+    assert info.id == "12345-pipedrive"
+    assert info.name == "Jordan Lee"
+    assert info.timezone_name == "America/New_York"
+    assert info.timezone_offset == "-04:00"
+    assert info.additional_info == {
         "companyId": 7001,
         "companyName": "Sandbox Realty Ltd",
         "companyDomain": "sandbox",
     }
-    assert info["overridingHostname"] == "sandbox.pipedrive.com"  # the normalised host is what is stored
-    assert result["returnMessage"]["message"] == "Connected to Pipedrive."
+    assert info.overriding_hostname == "sandbox.pipedrive.com"  # the normalised host is what is stored
+    assert result.message is not None
+    assert result.message["message"] == "Connected to Pipedrive."
     assert [e["path"] for e in sandbox.journal()] == ["/v1/users/me"]
 
 
@@ -194,9 +232,12 @@ def test_given_marketplace_install_with_temp_hostname_when_user_info_then_compan
 ) -> None:
     tokens = sandbox.tokens()
 
-    result = connector.get_user_info(auth_header=f"Bearer {tokens['access_token']}", hostname="temp")
+    result = connector.get_user_info(
+        auth_header=f"Bearer {tokens['access_token']}", request=LoginRequest(hostname="temp")
+    )
 
-    assert result["platformUserInfo"]["overridingHostname"] == "sandbox.pipedrive.com"
+    assert result.user is not None
+    assert result.user.overriding_hostname == "sandbox.pipedrive.com"
 
 
 @pytest.mark.parametrize("domain", ["evil.example/x", "evil.example#", "a b", "127.0.0.2:8443"])
@@ -207,20 +248,24 @@ def test_given_a_marketplace_install_whose_company_domain_is_not_a_pipedrive_hos
     sandbox.seed(company={"domain": domain})
     tokens = sandbox.tokens()
 
-    result = connector.get_user_info(auth_header=f"Bearer {tokens['access_token']}", hostname="temp")
+    result = connector.get_user_info(
+        auth_header=f"Bearer {tokens['access_token']}", request=LoginRequest(hostname="temp")
+    )
 
-    assert result["successful"] is False
-    assert "platformUserInfo" not in result
+    assert result.user is None  # refused: no platformUserInfo, "successful": false
 
 
 def test_given_rejected_token_when_user_info_requested_then_unsuccessful_with_warning(
     sandbox: Sandbox, connector: PipedriveConnector
 ) -> None:
-    result = connector.get_user_info(auth_header="Bearer not-a-token", hostname="sandbox.pipedrive.com")
+    result = connector.get_user_info(
+        auth_header="Bearer not-a-token", request=LoginRequest(hostname="sandbox.pipedrive.com")
+    )
 
-    assert result["successful"] is False
-    assert result["returnMessage"]["message"] == "Could not load user information"
-    assert result["returnMessage"]["messageType"] == "warning"
+    assert result.user is None
+    assert result.message is not None
+    assert result.message["message"] == "Could not load user information"
+    assert result.message["messageType"] == "warning"
 
 
 def test_given_hostname_outside_pipedrive_when_user_info_requested_then_refused_before_any_call(
@@ -232,10 +277,10 @@ def test_given_hostname_outside_pipedrive_when_user_info_requested_then_refused_
     sandbox.clear_journal()
 
     result = connector.get_user_info(
-        auth_header=f"Bearer {tokens['access_token']}", hostname="evil.example.com"
+        auth_header=f"Bearer {tokens['access_token']}", request=LoginRequest(hostname="evil.example.com")
     )
 
-    assert result["successful"] is False
+    assert result.user is None
     assert sandbox.journal() == []
 
 
@@ -244,9 +289,9 @@ def test_given_connected_user_when_unauthorized_then_refresh_then_access_token_r
 ) -> None:
     user, auth = session
 
-    result = connector.unauthorize(user=user)
+    result = connector.unauthorize(user=user, auth_header=auth)
 
-    assert result["returnMessage"] == {
+    assert result == {
         "message": "Logged out of Pipedrive",
         "messageType": "success",
         "ttl": 1000,
@@ -265,7 +310,7 @@ def test_given_revoke_failing_when_unauthorized_then_error_raised(
     sandbox.fault(method="POST", path="^/oauth/revoke$", status=500, times=None)
 
     with pytest.raises(CrmUnavailable):
-        connector.unauthorize(user=session[0])
+        connector.unauthorize(user=session[0], auth_header=session[1])
 
 
 # -- contacts ------------------------------------------------------------------------------------------------
@@ -276,9 +321,9 @@ def test_given_extension_number_when_contact_searched_then_nothing_and_no_crm_ca
 ) -> None:
     user, auth = session
 
-    result = connector.find_contact(user=user, auth_header=auth, phone_number="101", is_extension="true")
+    result = connector.find_contact(user=user, auth_header=auth, request=_lookup("101", is_extension=True))
 
-    assert result == {"successful": False, "matchedContactInfo": []}
+    assert result == ContactMatches(contacts=[], successful=False)
     assert sandbox.journal() == []
 
 
@@ -287,11 +332,13 @@ def test_given_number_without_plus_when_contact_searched_then_internal_extension
 ) -> None:
     user, auth = session
 
-    result = connector.find_contact(user=user, auth_header=auth, phone_number="1234", is_extension="false")
+    result = connector.find_contact(user=user, auth_header=auth, request=_lookup("1234", is_extension=False))
 
-    assert result["matchedContactInfo"] is None
-    assert "internal extension" in result["returnMessage"]["message"]
-    assert result["returnMessage"]["messageType"] == "warning"
+    assert result.contacts is None
+    assert result.successful is None  # the reference answers this without a "successful" key
+    assert result.message is not None
+    assert "internal extension" in result.message["message"]
+    assert result.message["messageType"] == "warning"
     assert sandbox.journal() == []
 
 
@@ -300,10 +347,12 @@ def test_given_matching_person_when_contact_searched_then_contact_with_open_deal
 ) -> None:
     user, auth = session
 
-    result = connector.find_contact(user=user, auth_header=auth, phone_number=" 14155551234")
+    take_rate_limit()  # whatever an earlier test left
 
-    assert result["successful"] is True
-    john, new_contact = result["matchedContactInfo"]
+    result = connector.find_contact(user=user, auth_header=auth, request=_lookup(" 14155551234"))
+
+    assert result.successful is True
+    john, new_contact = _found(result)
     assert john["id"] == 102
     assert john["name"] == "John Doe"
     assert john["phone"] == "+14155551234"
@@ -314,7 +363,9 @@ def test_given_matching_person_when_contact_searched_then_contact_with_open_deal
     assert new_contact == {"id": "createNewContact", "name": "Create new contact...", "isNewContact": True}
     search = sandbox.journal(path="/persons/search")[0]
     assert search["query"] == {"term": ["4155551234"], "fields": ["phone"]}
-    assert result["extraDataTracking"]["ratelimitAmount"] == "1000"
+    rate_limit = take_rate_limit()  # published by the client, logged by the core
+    assert rate_limit is not None
+    assert rate_limit["ratelimitAmount"] == "1000"
 
 
 def test_given_number_matching_two_persons_when_contact_searched_then_both_with_their_own_deals_and_leads(
@@ -322,9 +373,9 @@ def test_given_number_matching_two_persons_when_contact_searched_then_both_with_
 ) -> None:
     user, auth = session
 
-    result = connector.find_contact(user=user, auth_header=auth, phone_number="+14155550142")
+    result = connector.find_contact(user=user, auth_header=auth, request=_lookup("+14155550142"))
 
-    maya, sam, new_contact = result["matchedContactInfo"]
+    maya, sam, new_contact = _found(result)
     assert (maya["name"], sam["name"]) == ("Maya Patel", "Sam Patel")
     assert maya["additionalInfo"] == {
         "deals": [{"const": MAYA_DEAL, "title": "Acme renewal 2026"}],  # the won deal is left out
@@ -343,10 +394,10 @@ def test_given_no_matching_person_when_contact_searched_then_only_create_new_con
 ) -> None:
     user, auth = session
 
-    result = connector.find_contact(user=user, auth_header=auth, phone_number="+16505550000")
+    result = connector.find_contact(user=user, auth_header=auth, request=_lookup("+16505550000"))
 
-    assert result["successful"] is True
-    assert [c["id"] for c in result["matchedContactInfo"]] == ["createNewContact"]
+    assert result.successful is True
+    assert [c["id"] for c in _found(result)] == ["createNewContact"]
 
 
 def test_given_leads_endpoint_failing_when_contact_searched_then_contact_still_found_without_leads(
@@ -355,10 +406,10 @@ def test_given_leads_endpoint_failing_when_contact_searched_then_contact_still_f
     user, auth = session
     sandbox.fault(method="GET", path="/leads$", status=500, times=None)
 
-    result = connector.find_contact(user=user, auth_header=auth, phone_number="+14155550142")
+    result = connector.find_contact(user=user, auth_header=auth, request=_lookup("+14155550142"))
 
-    assert result["successful"] is True
-    maya = result["matchedContactInfo"][0]
+    assert result.successful is True
+    maya = _found(result)[0]
     assert maya["additionalInfo"] == {"deals": [{"const": MAYA_DEAL, "title": "Acme renewal 2026"}]}
 
 
@@ -367,15 +418,17 @@ def test_given_slow_pipedrive_when_three_persons_match_then_enrichment_is_one_pa
 ) -> None:
     user, auth = session
     sandbox.own("POST", "seed", {"persons": [{"name": "Third Patel", "phones": ["+1 415 555 0142"]}]})
-    connector.find_contact(user=user, auth_header=auth, phone_number="+14155550142")  # warm the connections
+    connector.find_contact(
+        user=user, auth_header=auth, request=_lookup("+14155550142")
+    )  # warm the connections
     delay = 0.2
     sandbox.own("POST", "latency", {"delay_ms": delay * 1000})
 
     started = time.perf_counter()
-    result = connector.find_contact(user=user, auth_header=auth, phone_number="+14155550142")
+    result = connector.find_contact(user=user, auth_header=auth, request=_lookup("+14155550142"))
     elapsed = time.perf_counter() - started
 
-    assert len(result["matchedContactInfo"]) == 4  # three persons and the create-new entry
+    assert len(_found(result)) == 4  # three persons and the create-new entry
     # one search, then 6 deals/leads calls at once: about 2 x delay; in sequence it would be 7 x delay
     assert elapsed < 3.5 * delay, f"{elapsed:.3f}s"
 
@@ -385,7 +438,7 @@ def test_given_valid_e164_number_when_searched_then_national_significant_number_
 ) -> None:
     user, auth = session
 
-    connector.find_contact(user=user, auth_header=auth, phone_number="+442079460958")
+    connector.find_contact(user=user, auth_header=auth, request=_lookup("+442079460958"))
 
     assert sandbox.journal(path="/persons/search")[0]["query"]["term"] == ["2079460958"]
 
@@ -397,9 +450,9 @@ def test_given_name_when_contacts_searched_by_name_then_matches_without_phone_or
 
     result = connector.find_contact_with_name(user=user, auth_header=auth, name="John Doe")
 
-    assert result["successful"] is True
-    assert [c["name"] for c in result["matchedContactInfo"]] == ["John Doe"]
-    assert "phone" not in result["matchedContactInfo"][0]
+    assert result.successful is True
+    assert [c["name"] for c in _found(result)] == ["John Doe"]
+    assert "phone" not in _found(result)[0]
     assert sandbox.journal(path="/persons/search")[0]["query"] == {"term": ["John Doe"], "fields": ["name"]}
 
 
@@ -410,7 +463,7 @@ def test_given_unknown_name_when_contacts_searched_by_name_then_empty_list(
 
     result = connector.find_contact_with_name(user=user, auth_header=auth, name="Nobody")
 
-    assert result["matchedContactInfo"] == []
+    assert result.contacts == []
 
 
 def test_given_name_and_number_when_contact_created_then_person_exists_with_that_phone(
@@ -421,17 +474,16 @@ def test_given_name_and_number_when_contact_created_then_person_exists_with_that
     result = connector.create_contact(
         user=user,
         auth_header=auth,
-        phone_number="+16505550123",
-        new_contact_name="Nina Novak",
-        new_contact_type="",
+        request=NewContact(phone_number="+16505550123", name="Nina Novak", type=""),
     )
 
-    assert result["contactInfo"]["name"] == "Nina Novak"
-    assert result["returnMessage"] == {"message": "Contact created.", "messageType": "success", "ttl": 2000}
+    assert result.contact is not None
+    assert result.contact["name"] == "Nina Novak"
+    assert result.message == {"message": "Contact created.", "messageType": "success", "ttl": 2000}
     post = sandbox.journal(method="POST", path="/persons$")[0]
     assert post["json"] == {"name": "Nina Novak", "phone": "+16505550123"}
-    found = connector.find_contact(user=user, auth_header=auth, phone_number="+16505550123")
-    assert found["matchedContactInfo"][0]["id"] == result["contactInfo"]["id"]
+    found = connector.find_contact(user=user, auth_header=auth, request=_lookup("+16505550123"))
+    assert _found(found)[0]["id"] == result.contact["id"]
 
 
 def test_given_deleted_user_in_company_when_user_list_requested_then_only_current_users(
@@ -459,7 +511,7 @@ def test_given_company_host_outside_allowed_hosts_when_called_then_refused_befor
     user.hostname = "sandbox.pipedrive.com.evil.example"
 
     with pytest.raises(DisallowedUrl):
-        connector.find_contact(user=user, auth_header=auth, phone_number="+14155550142")
+        connector.find_contact(user=user, auth_header=auth, request=_lookup("+14155550142"))
     assert sandbox.journal() == []
 
 
@@ -469,10 +521,12 @@ def test_given_company_host_outside_allowed_hosts_when_called_then_refused_befor
 def test_given_call_with_deal_when_logged_then_done_call_activity_on_contact_org_and_deal(
     sandbox: Sandbox, connector: PipedriveConnector, session: tuple[CrmUser, str]
 ) -> None:
+    take_rate_limit()  # whatever an earlier test left
+
     result = _create_call(connector, session)
 
-    assert result["returnMessage"] == {"message": "Call logged", "messageType": "success", "ttl": 2000}
-    activity = sandbox.activity(result["logId"])
+    assert result.message == {"message": "Call logged", "messageType": "success", "ttl": 2000}
+    activity = sandbox.activity(result.log_id)
     assert activity["subject"] == "Outbound Call to Maya Patel"
     assert activity["type"] == "call"
     assert activity["owner_id"] == 12345
@@ -485,7 +539,9 @@ def test_given_call_with_deal_when_logged_then_done_call_activity_on_contact_org
     assert activity["duration"] == "00:05"  # the reference's extra minute is fixed
     assert activity["done"] is True
     assert activity["note"] == NOTE_BODY
-    assert result["extraDataTracking"]["ratelimitRemaining"] is not None
+    rate_limit = take_rate_limit()  # published by the client, logged by the core
+    assert rate_limit is not None
+    assert rate_limit["ratelimitRemaining"] is not None
 
 
 def test_given_lead_only_when_call_logged_then_lead_linked_and_no_deal_sent(
@@ -496,7 +552,7 @@ def test_given_lead_only_when_call_logged_then_lead_linked_and_no_deal_sent(
     body = sandbox.journal(method="POST", path="/api/v2/activities")[0]["json"]
     assert body["lead_id"] == MAYA_LEAD
     assert "deal_id" not in body
-    assert sandbox.activity(result["logId"])["lead_id"] == MAYA_LEAD
+    assert sandbox.activity(result.log_id)["lead_id"] == MAYA_LEAD
 
 
 def test_given_no_submission_and_contact_without_org_when_call_logged_then_no_deal_lead_or_org_sent(
@@ -506,7 +562,7 @@ def test_given_no_submission_and_contact_without_org_when_call_logged_then_no_de
         connector,
         session,
         contact_info=LUCAS,
-        additional_submission=None,
+        additional_submission={},  # the request's default: nothing chosen in the form
         call_log={"direction": "Inbound", "startTime": 1784023200000, "duration": 487},
     )
 
@@ -514,7 +570,7 @@ def test_given_no_submission_and_contact_without_org_when_call_logged_then_no_de
     assert {"deal_id", "lead_id", "org_id"}.isdisjoint(body)
     assert body["subject"] == "Inbound Call from Lucas Martin"
     assert body["duration"] == "00:09"
-    assert result["logId"] is not None
+    assert result.log_id is not None
 
 
 def test_given_custom_subject_when_call_logged_then_subject_used(
@@ -522,7 +578,7 @@ def test_given_custom_subject_when_call_logged_then_subject_used(
 ) -> None:
     result = _create_call(connector, session, call_log={**CALL, "customSubject": "Renewal follow-up"})
 
-    assert sandbox.activity(result["logId"])["subject"] == "Renewal follow-up"
+    assert sandbox.activity(result.log_id)["subject"] == "Renewal follow-up"
 
 
 def test_given_pending_duration_when_call_logged_then_zero_duration(
@@ -530,7 +586,7 @@ def test_given_pending_duration_when_call_logged_then_zero_duration(
 ) -> None:
     result = _create_call(connector, session, call_log={**CALL, "duration": "pending"})
 
-    assert sandbox.activity(result["logId"])["duration"] == "00:00"
+    assert sandbox.activity(result.log_id)["duration"] == "00:00"
 
 
 def test_given_admin_configured_activity_type_when_call_logged_then_that_type_used(
@@ -542,7 +598,7 @@ def test_given_admin_configured_activity_type_when_call_logged_then_that_type_us
         connector, session, admin_settings={"pipedriveCallActivityType": {"value": "special_call"}}
     )
 
-    assert sandbox.activity(result["logId"])["type"] == "special_call"
+    assert sandbox.activity(result.log_id)["type"] == "special_call"
 
 
 def test_given_cached_activity_types_when_call_logged_then_types_not_fetched_again(
@@ -570,7 +626,7 @@ def test_given_configured_type_missing_from_cached_list_when_call_logged_then_li
         connector, session, cache=cache, admin_settings={"pipedriveCallActivityType": "outreach"}
     )
 
-    assert sandbox.activity(result["logId"])["type"] == "outreach"
+    assert sandbox.activity(result.log_id)["type"] == "outreach"
     assert len(sandbox.journal(path="activityTypes")) == 1
     assert {"const": "outreach", "title": "Cold outreach"} in cache.values["pipedrive-activity-types-7001"]
 
@@ -587,9 +643,10 @@ def test_given_no_active_call_type_when_call_logged_then_error_and_nothing_creat
 
     result = _create_call(connector, session)
 
-    assert result["logId"] is None
-    assert result["returnMessage"]["messageType"] == "error"
-    assert 'containing the word "call"' in result["returnMessage"]["message"]
+    assert result.log_id is None
+    assert result.message is not None
+    assert result.message["messageType"] == "error"
+    assert 'containing the word "call"' in result.message["message"]
     assert len(sandbox.activities()) == before
     assert len(sandbox.journal(path="activityTypes")) == 1  # just fetched: no second look
 
@@ -605,7 +662,7 @@ def test_given_assignment_by_user_mapping_when_call_logged_then_mapped_owner(
 
     result = _create_call(connector, session, additional_submission=submission, user_mappings=mappings)
 
-    assert sandbox.activity(result["logId"])["owner_id"] == 12346
+    assert sandbox.activity(result.log_id)["owner_id"] == 12346
 
 
 def test_given_assignment_by_assignee_token_when_call_logged_then_token_users_pipedrive_id_owns_it(
@@ -617,27 +674,27 @@ def test_given_assignment_by_assignee_token_when_call_logged_then_token_users_pi
 
     result = _create_call(connector, session, additional_submission=submission)
 
-    assert sandbox.activity(result["logId"])["owner_id"] == 12346
+    assert sandbox.activity(result.log_id)["owner_id"] == 12346
 
 
 def test_given_logged_call_when_updated_then_note_subject_and_duration_replaced(
     sandbox: Sandbox, connector: PipedriveConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    log_id = _create_call(connector, session)["logId"]
+    log_id = _logged_call(connector, session)
     new_body = NOTE_BODY.replace("Test note", "Updated note") + "<li><b>Duration</b>: 1 hour, 15 minutes</li>"
 
     result = connector.update_call_log(
         user=user,
         auth_header=auth,
-        log_id=log_id,
-        subject="Renewal call",
-        duration=4500,
-        composed_log_details=new_body,
+        request=CallLogUpdate(
+            log_id=log_id, subject="Renewal call", duration=4500, composed_log_details=new_body
+        ),
     )
 
-    assert result["updatedNote"] == new_body
-    assert result["returnMessage"]["message"] == "Call log updated."
+    assert result.updated_note == new_body
+    assert result.message is not None
+    assert result.message["message"] == "Call log updated."
     activity = sandbox.activity(log_id)
     assert (activity["subject"], activity["duration"], activity["note"]) == (
         "Renewal call",
@@ -650,18 +707,20 @@ def test_given_update_without_subject_or_duration_when_updated_then_only_note_an
     sandbox: Sandbox, connector: PipedriveConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    log_id = _create_call(connector, session)["logId"]
+    log_id = _logged_call(connector, session)
     sandbox.clear_journal()
 
     connector.update_call_log(
         user=user,
         auth_header=auth,
-        log_id=log_id,
-        subject=None,
-        duration="pending",
-        composed_log_details="x",
-        additional_submission={"isAssignedToUser": True, "adminAssignedUserRcId": 77},
-        user_mappings=[{"crmUserId": "12346", "rcExtensionId": ["76", "77"]}],
+        request=CallLogUpdate(
+            log_id=log_id,
+            subject=None,
+            duration="pending",
+            composed_log_details="x",
+            additional_submission={"isAssignedToUser": True, "adminAssignedUserRcId": 77},
+            user_mappings=[{"crmUserId": "12346", "rcExtensionId": ["76", "77"]}],
+        ),
     )
 
     patch = sandbox.journal(method="PATCH")[0]
@@ -672,19 +731,17 @@ def test_given_logged_call_when_fetched_then_agent_note_contact_name_and_disposi
     sandbox: Sandbox, connector: PipedriveConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    log_id = _create_call(
-        connector, session, composed_log_details=NOTE_BODY.replace("Test note", "a &lt; b")
-    )["logId"]
+    log_id = _logged_call(connector, session, composed_log_details=NOTE_BODY.replace("Test note", "a &lt; b"))
 
-    info = connector.get_call_log(user=user, auth_header=auth, log_id=log_id, contact_id="101")
+    log = connector.get_call_log(user=user, auth_header=auth, request=LogRef(log_id=log_id, contact_id="101"))
 
-    log = info["callLogInfo"]
-    assert log["subject"] == "Outbound Call to Maya Patel"
-    assert log["note"] == "a < b"
-    assert log["contactName"] == "Maya Patel"  # read from the person: API v2 has no related objects
-    assert log["dispositions"] == {"deals": MAYA_DEAL, "leads": None}
-    assert log["fullBody"].startswith("<b>Agent notes</b>")
-    assert log["fullLogResponse"]["id"] == int(log_id)
+    assert log.subject == "Outbound Call to Maya Patel"
+    assert log.note == "a < b"
+    assert log.contact_name == "Maya Patel"  # read from the person: API v2 has no related objects
+    assert log.dispositions == {"deals": MAYA_DEAL, "leads": None}
+    assert log.full_body is not None
+    assert log.full_body.startswith("<b>Agent notes</b>")
+    assert log.full_log_response["id"] == int(log_id)
 
 
 def test_given_activity_without_agent_note_or_person_when_fetched_then_empty_note_and_unknown_contact(
@@ -697,10 +754,10 @@ def test_given_activity_without_agent_note_or_person_when_fetched_then_empty_not
         {"activities": [{"subject": "Bare", "type": "call", "participants": [], "note": "plain"}]},
     )
 
-    info = connector.get_call_log(user=user, auth_header=auth, log_id=seeded["activities"][0])
+    info = connector.get_call_log(user=user, auth_header=auth, request=LogRef(log_id=seeded["activities"][0]))
 
-    assert info["callLogInfo"]["note"] == ""
-    assert info["callLogInfo"]["contactName"] == "Unknown"
+    assert info.note == ""
+    assert info.contact_name == "Unknown"
 
 
 def test_given_unknown_log_when_fetched_then_not_found_error(
@@ -709,7 +766,7 @@ def test_given_unknown_log_when_fetched_then_not_found_error(
     user, auth = session
 
     with pytest.raises(CrmNotFound) as raised:
-        connector.get_call_log(user=user, auth_header=auth, log_id="999999")
+        connector.get_call_log(user=user, auth_header=auth, request=LogRef(log_id="999999"))
     answer = crm_failure(raised.value, "getCallLog", "Pipedrive")
     assert answer["returnMessage"]["message"] == "Error getting call log"
 
@@ -729,18 +786,20 @@ def test_given_disposition_when_upserted_then_activity_linked_to_deal_or_lead(
     expected: dict[str, Any],
 ) -> None:
     user, auth = session
-    log_id = _create_call(connector, session, additional_submission={"leads": MAYA_LEAD})["logId"]
+    log_id = _logged_call(connector, session, additional_submission={"leads": MAYA_LEAD})
     if "leads" in dispositions:
         connector.upsert_call_disposition(
-            user=user, auth_header=auth, log_id=log_id, dispositions={"deals": MAYA_DEAL}
+            user=user,
+            auth_header=auth,
+            request=DispositionUpdate(log_id=log_id, dispositions={"deals": MAYA_DEAL}),
         )
     sandbox.clear_journal()
 
     result = connector.upsert_call_disposition(
-        user=user, auth_header=auth, log_id=log_id, dispositions=dispositions
+        user=user, auth_header=auth, request=DispositionUpdate(log_id=log_id, dispositions=dispositions)
     )
 
-    assert result["logId"] == log_id
+    assert result.log_id == log_id
     assert sandbox.journal(method="PATCH")[0]["json"] == expected
     activity = sandbox.activity(log_id)
     assert {k: activity[k] for k in expected} == expected
@@ -751,9 +810,11 @@ def test_given_empty_disposition_when_upserted_then_nothing_sent_and_no_log_id(
 ) -> None:
     user, auth = session
 
-    result = connector.upsert_call_disposition(user=user, auth_header=auth, log_id="5001", dispositions={})
+    result = connector.upsert_call_disposition(
+        user=user, auth_header=auth, request=DispositionUpdate(log_id="5001", dispositions={})
+    )
 
-    assert result == {"logId": None}
+    assert result == LogResult(log_id=None)
     assert sandbox.journal() == []
 
 
@@ -783,13 +844,13 @@ def test_given_first_sms_of_the_day_when_logged_then_sms_conversation_activity(
     result = connector.create_message_log(
         user=user,
         auth_header=auth,
-        contact_info=MAYA,
-        message=SMS_IN,
-        additional_submission={"deals": MAYA_DEAL},
+        request=MessageLogWrite(
+            contact_info=MAYA, message=SMS_IN, additional_submission={"deals": MAYA_DEAL}
+        ),
     )
 
-    assert result["returnMessage"] == {"message": "Message logged", "messageType": "success", "ttl": 1000}
-    activity = sandbox.activity(result["logId"])
+    assert result.message == {"message": "Message logged", "messageType": "success", "ttl": 1000}
+    activity = sandbox.activity(result.log_id)
     assert activity["subject"] == "SMS conversation with Maya Patel - 26/07/14"
     assert activity["type"] == "sms"
     assert (activity["due_date"], activity["due_time"]) == ("2026-07-14", "03:00")
@@ -811,9 +872,11 @@ def test_given_user_without_stored_name_when_sms_logged_then_agent_name_read_fro
     user, auth = session
     user.name = ""
 
-    result = connector.create_message_log(user=user, auth_header=auth, contact_info=MAYA, message=SMS_OUT)
+    result = connector.create_message_log(
+        user=user, auth_header=auth, request=MessageLogWrite(contact_info=MAYA, message=SMS_OUT)
+    )
 
-    assert "<li>Jordan Lee 03:05 AM<br><b>Sure</b></li>" in sandbox.activity(result["logId"])["note"]
+    assert "<li>Jordan Lee 03:05 AM<br><b>Sure</b></li>" in sandbox.activity(result.log_id)["note"]
     assert [e["path"] for e in sandbox.journal(path="users/me")] == ["/api/v1/users/me"]
 
 
@@ -821,21 +884,21 @@ def test_given_logged_sms_conversation_when_later_message_logged_then_appended_a
     sandbox: Sandbox, connector: PipedriveConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    log_id = connector.create_message_log(user=user, auth_header=auth, contact_info=MAYA, message=SMS_IN)[
-        "logId"
-    ]
+    log_id = _logged_sms(connector, session)
     user.name = ""  # an older stored user without a name: the agent's name is read from Pipedrive
+    take_rate_limit()  # the create's figures
 
     result = connector.update_message_log(
         user=user,
         auth_header=auth,
         log_id=log_id,
-        contact_info=MAYA,
-        message=SMS_OUT,
-        additional_submission={"deals": MAYA_DEAL},
+        request=MessageLogWrite(
+            contact_info=MAYA, message=SMS_OUT, additional_submission={"deals": MAYA_DEAL}
+        ),
     )
 
-    assert "extraDataTracking" in result
+    assert result == UpdateResult()  # no updated note, no message
+    assert take_rate_limit() is not None  # the update's figures, published by the client
     activity = sandbox.activity(log_id)
     assert "Conversation(2 messages)" in activity["note"]
     assert "<li>Jordan Lee 03:05 AM<br><b>Sure</b></li></ul>------------<br>" in activity["note"]
@@ -851,12 +914,14 @@ def test_given_voicemail_when_logged_then_activity_with_recording_link(
     result = connector.create_message_log(
         user=user,
         auth_header=auth,
-        contact_info=MAYA,
-        message={**SMS_IN, "type": "VoiceMail"},
-        recording_link="https://media.example/vm/1",
+        request=MessageLogWrite(
+            contact_info=MAYA,
+            message={**SMS_IN, "type": "VoiceMail"},
+            recording_link="https://media.example/vm/1",
+        ),
     )
 
-    activity = sandbox.activity(result["logId"])
+    activity = sandbox.activity(result.log_id)
     assert activity["subject"] == "Voicemail left by Maya Patel - 26/07/14"
     assert "Voicemail recording link: https://media.example/vm/1 " in activity["note"]
 
@@ -869,12 +934,12 @@ def test_given_fax_when_logged_then_activity_with_document_link(
     result = connector.create_message_log(
         user=user,
         auth_header=auth,
-        contact_info=MAYA,
-        message={**SMS_IN, "type": "Fax"},
-        fax_doc_link="https://app.example/fax/1",
+        request=MessageLogWrite(
+            contact_info=MAYA, message={**SMS_IN, "type": "Fax"}, fax_doc_link="https://app.example/fax/1"
+        ),
     )
 
-    activity = sandbox.activity(result["logId"])
+    activity = sandbox.activity(result.log_id)
     assert activity["subject"] == "Fax document sent from Maya Patel - 26/07/14"
     assert "Fax document link: https://app.example/fax/1 " in activity["note"]
     assert "access_token" not in activity["note"]
@@ -888,12 +953,12 @@ def test_given_lead_only_message_when_logged_then_lead_linked(
     result = connector.create_message_log(
         user=user,
         auth_header=auth,
-        contact_info=MAYA,
-        message=SMS_IN,
-        additional_submission={"leads": MAYA_LEAD},
+        request=MessageLogWrite(
+            contact_info=MAYA, message=SMS_IN, additional_submission={"leads": MAYA_LEAD}
+        ),
     )
 
-    activity = sandbox.activity(result["logId"])
+    activity = sandbox.activity(result.log_id)
     assert (activity["lead_id"], activity["deal_id"]) == (MAYA_LEAD, None)
 
 
@@ -910,13 +975,15 @@ def test_given_shared_sms_when_logged_then_precomposed_subject_and_body_used(
     result = connector.create_message_log(
         user=user,
         auth_header=auth,
-        contact_info=LUCAS,
-        message=SMS_IN,
-        shared_sms_log_content=shared,
-        additional_submission={"leads": MAYA_LEAD},
+        request=MessageLogWrite(
+            contact_info=LUCAS,
+            message=SMS_IN,
+            shared_sms_log_content=shared,
+            additional_submission={"leads": MAYA_LEAD},
+        ),
     )
 
-    activity = sandbox.activity(result["logId"])
+    activity = sandbox.activity(result.log_id)
     assert (activity["subject"], activity["note"]) == (
         "SMS conversation with Lucas Martin",
         "<div>summary</div>",
@@ -929,19 +996,19 @@ def test_given_shared_sms_log_when_updated_then_body_replaced_with_lead_and_no_d
     sandbox: Sandbox, connector: PipedriveConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
-    log_id = connector.create_message_log(user=user, auth_header=auth, contact_info=MAYA, message=SMS_IN)[
-        "logId"
-    ]
+    log_id = _logged_sms(connector, session)
     sandbox.clear_journal()
 
     connector.update_message_log(
         user=user,
         auth_header=auth,
         log_id=log_id,
-        contact_info=MAYA,
-        message=SMS_OUT,
-        shared_sms_log_content={"subject": "S", "body": "<div>new</div>"},
-        additional_submission={"leads": MAYA_LEAD},
+        request=MessageLogWrite(
+            contact_info=MAYA,
+            message=SMS_OUT,
+            shared_sms_log_content={"subject": "S", "body": "<div>new</div>"},
+            additional_submission={"leads": MAYA_LEAD},
+        ),
     )
 
     assert [e["method"] for e in sandbox.journal()] == ["PATCH"]
@@ -958,11 +1025,14 @@ def test_given_no_active_sms_type_when_message_logged_then_error_and_nothing_cre
         {"activity_types": [{"id": 4, "name": "SMS", "key_string": "sms", "active_flag": False}]},
     )
 
-    result = connector.create_message_log(user=user, auth_header=auth, contact_info=MAYA, message=SMS_IN)
+    result = connector.create_message_log(
+        user=user, auth_header=auth, request=MessageLogWrite(contact_info=MAYA, message=SMS_IN)
+    )
 
-    assert result["logId"] is None
-    assert result["returnMessage"]["messageType"] == "error"
-    assert 'containing the word "sms"' in result["returnMessage"]["message"]
+    assert result.log_id is None
+    assert result.message is not None
+    assert result.message["messageType"] == "error"
+    assert 'containing the word "sms"' in result.message["message"]
     assert sandbox.journal(method="POST") == []
 
 
@@ -976,7 +1046,7 @@ def test_given_revoked_token_when_contact_searched_then_auth_error_with_reconnec
     sandbox.own("POST", "expire", {"token": user.access_token, "revoke": True})
 
     with pytest.raises(CrmAuthError) as raised:
-        connector.find_contact(user=user, auth_header=auth, phone_number="+14155550142")
+        connector.find_contact(user=user, auth_header=auth, request=_lookup("+14155550142"))
     assert (
         crm_failure(raised.value, "findContact", "Pipedrive")["returnMessage"]["message"]
         == "Authorization error"
@@ -995,9 +1065,9 @@ def test_given_one_rate_limited_answer_with_retry_after_when_contact_searched_th
         body={"success": False, "error": "Request over limit", "errorCode": 429},
     )
 
-    result = connector.find_contact(user=user, auth_header=auth, phone_number="+14155550142")
+    result = connector.find_contact(user=user, auth_header=auth, request=_lookup("+14155550142"))
 
-    assert result["matchedContactInfo"][0]["name"] == "Maya Patel"
+    assert _found(result)[0]["name"] == "Maya Patel"
     assert [e["status"] for e in sandbox.journal(path="/persons/search")] == [429, 200]
 
 
@@ -1010,7 +1080,7 @@ def test_given_rate_limit_longer_than_the_deadline_when_contact_searched_then_ra
     )
 
     with pytest.raises(CrmRateLimited) as raised:
-        connector.find_contact(user=user, auth_header=auth, phone_number="+14155550142")
+        connector.find_contact(user=user, auth_header=auth, request=_lookup("+14155550142"))
     assert raised.value.retry_after == 120
     message = crm_failure(raised.value, "findContact", "Pipedrive")["returnMessage"]
     assert message["message"] == "Rate limit exceeded"
@@ -1044,9 +1114,9 @@ def test_given_one_server_error_on_search_when_contact_searched_then_read_retrie
     user, auth = session
     sandbox.fault(method="GET", path="/persons/search", status=502)
 
-    result = connector.find_contact(user=user, auth_header=auth, phone_number="+14155550142")
+    result = connector.find_contact(user=user, auth_header=auth, request=_lookup("+14155550142"))
 
-    assert result["successful"] is True
+    assert result.successful is True
     assert [e["status"] for e in sandbox.journal(path="/persons/search")] == [502, 200]
 
 
@@ -1057,7 +1127,7 @@ def test_given_dropped_connections_on_search_when_contact_searched_then_unavaila
     sandbox.fault(method="GET", path="/persons/search", drop=True, times=None)
 
     with pytest.raises(CrmUnavailable) as raised:
-        connector.find_contact(user=user, auth_header=auth, phone_number="+14155550142")
+        connector.find_contact(user=user, auth_header=auth, request=_lookup("+14155550142"))
     assert (
         crm_failure(raised.value, "findContact", "Pipedrive")["returnMessage"]["message"]
         == "Error finding contact"
@@ -1070,7 +1140,9 @@ def test_given_deleted_activity_when_call_log_updated_then_not_found(
     user, auth = session
 
     with pytest.raises(CrmNotFound):
-        connector.update_call_log(user=user, auth_header=auth, log_id="424242", composed_log_details="x")
+        connector.update_call_log(
+            user=user, auth_header=auth, request=CallLogUpdate(log_id="424242", composed_log_details="x")
+        )
 
 
 # -- crash recovery ---------------------------------------------------------------------------------------
@@ -1085,12 +1157,12 @@ def test_given_call_logged_by_an_interrupted_attempt_when_recovering_then_that_a
     found = connector.find_call_log(
         user=user,
         auth_header=auth,
-        contact_info=MAYA,
-        call_log=CALL,
-        additional_submission={"deals": str(MAYA_DEAL)},
+        request=CallLogWrite(
+            contact_info=MAYA, call_log=CALL, additional_submission={"deals": str(MAYA_DEAL)}
+        ),
         since=started,
     )
-    assert found == created["logId"]
+    assert found == created.log_id
 
 
 def test_given_no_activity_for_this_call_when_recovering_then_none(
@@ -1099,7 +1171,10 @@ def test_given_no_activity_for_this_call_when_recovering_then_none(
     _create_call(connector, session, call_log={**CALL, "startTime": "2026-07-14T09:00:00.000Z"})
     user, auth = session
     found = connector.find_call_log(
-        user=user, auth_header=auth, contact_info=MAYA, call_log=CALL, since=time.time() - 5
+        user=user,
+        auth_header=auth,
+        request=CallLogWrite(contact_info=MAYA, call_log=CALL),
+        since=time.time() - 5,
     )
     assert found is None
 
@@ -1110,7 +1185,10 @@ def test_given_same_call_logged_long_before_the_attempt_when_recovering_then_not
     _create_call(connector, session)  # an hour before the attempt below began
     user, auth = session
     found = connector.find_call_log(
-        user=user, auth_header=auth, contact_info=MAYA, call_log=CALL, since=time.time() + 3600
+        user=user,
+        auth_header=auth,
+        request=CallLogWrite(contact_info=MAYA, call_log=CALL),
+        since=time.time() + 3600,
     )
     assert found is None
 
@@ -1120,15 +1198,20 @@ def test_given_sms_logged_by_an_interrupted_attempt_when_recovering_then_that_ac
 ) -> None:
     user, auth = session
     started = time.time()
-    created = connector.create_message_log(user=user, auth_header=auth, contact_info=MAYA, message=SMS_IN)
-    found = connector.find_message_log(
-        user=user, auth_header=auth, contact_info=MAYA, message=SMS_IN, since=started
+    created = connector.create_message_log(
+        user=user, auth_header=auth, request=MessageLogWrite(contact_info=MAYA, message=SMS_IN)
     )
-    assert found == created["logId"]
+    found = connector.find_message_log(
+        user=user, auth_header=auth, request=MessageLogWrite(contact_info=MAYA, message=SMS_IN), since=started
+    )
+    assert found == created.log_id
     other_day = {**SMS_IN, "creationTime": "2026-07-20T03:00:00.000Z"}
     assert (
         connector.find_message_log(
-            user=user, auth_header=auth, contact_info=MAYA, message=other_day, since=started
+            user=user,
+            auth_header=auth,
+            request=MessageLogWrite(contact_info=MAYA, message=other_day),
+            since=started,
         )
         is None
     )

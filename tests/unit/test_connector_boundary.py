@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from appconnect.connector import INTERFACES, Connector, CrmUser
+from appconnect.connector import INTERFACES, Connector, ContactLookup, CrmUser
 from appconnect.connector.base import EXTENSIONS
 from appconnect.connector.registry import get_connector, known_platforms
 
@@ -23,53 +23,63 @@ def _built() -> list[str]:
     return [p for p in known_platforms() if type(get_connector(p)).implements("getUserInfo")]
 
 
+def _parameters(function: object, skip_first: bool) -> list[tuple[str, object, object, object]]:
+    parameters = list(inspect.signature(function).parameters.values())[1 if skip_first else 0 :]
+    return [(p.name, p.kind, p.default, p.annotation) for p in parameters]
+
+
 @pytest.mark.parametrize("platform", _built())
 def test_given_a_built_connector_when_inspected_then_each_method_has_the_base_signature(
     platform: str,
 ) -> None:
     connector_class = type(get_connector(platform))
+    checked = 0
     for name in METHODS:
         if not connector_class.implements(
             next(k for k, v in {**INTERFACES, **EXTENSIONS}.items() if v == name)
         ):
             continue
-        ours = inspect.signature(getattr(connector_class, name))
-        base = inspect.signature(getattr(Connector, name))
-        assert [(p.name, p.kind, p.default) for p in ours.parameters.values()] == [
-            (p.name, p.kind, p.default) for p in base.parameters.values()
-        ], f"{platform}.{name}"
+        ours = getattr(connector_class, name)  # a bound module function (conf, *, ...) or a method
+        assert _parameters(ours, skip_first=True) == _parameters(getattr(Connector, name), skip_first=True), (
+            f"{platform}.{name}"
+        )
+        assert (
+            inspect.signature(ours).return_annotation
+            == inspect.signature(getattr(Connector, name)).return_annotation
+        ), f"{platform}.{name}"
+        checked += 1
+    assert checked, f"{platform} implements no interface"
 
 
 @pytest.mark.parametrize("platform", _built())
 def test_given_a_misspelled_keyword_when_a_connector_is_called_then_it_is_refused(platform: str) -> None:
     user = CrmUser(id=f"1-{platform}", platform=platform)
+    lookup = ContactLookup(phone_number="+14155550142")
     with pytest.raises(TypeError, match="phone_numbr"):
         get_connector(platform).find_contact(  # type: ignore[call-arg]
-            user=user, auth_header="Basic x", phone_number="+14155550142", phone_numbr="+14155550142"
+            user=user, auth_header="Basic x", request=lookup, phone_numbr="+14155550142"
         )
+    with pytest.raises(TypeError, match="phone_numbr"):
+        ContactLookup(phone_numbr="+14155550142")  # type: ignore[call-arg]
 
 
 BAD_CONNECTOR = textwrap.dedent(
     """
-    from typing import Any
+    from appconnect.connector import ContactLookup, ContactMatches, Connector, CreatedContact, CrmUser
+    from appconnect.connector import NewContact
 
-    from appconnect.connector import Connector, CrmUser
 
-
-    class MisspeltConnector(Connector):
+    class Contacts(Connector):
         def find_contact(
-            self,
-            *,
-            user: CrmUser,
-            auth_header: str,
-            phone_numbr: str,
-            overriding_format: str = "",
-            is_extension: bool = False,
-        ) -> dict[str, Any]:
-            return {}
+            self, *, user: CrmUser, auth_headers: str, request: ContactLookup
+        ) -> ContactMatches:
+            return ContactMatches(contacts=[])
 
-        def find_contact_with_name(self, *, user: CrmUser, auth_header: str, name: str) -> list[Any]:
+        def find_contact_with_name(self, *, user: CrmUser, auth_header: str, name: str) -> list[dict]:
             return []
+
+        def create_contact(self, *, user: CrmUser, auth_header: str, request: NewContact) -> CreatedContact:
+            return CreatedContact(contact={"id": request.phone_numbr})
     """
 )
 
@@ -89,5 +99,9 @@ def test_given_a_connector_with_a_wrong_parameter_name_or_return_type_when_type_
         check=False,
     )
     assert checked.returncode == 1, checked.stdout + checked.stderr
-    assert 'Signature of "find_contact" incompatible with supertype' in checked.stdout
-    assert 'Return type "list[Any]" of "find_contact_with_name" incompatible' in checked.stdout
+    errors = checked.stdout.splitlines()
+    assert any('Signature of "find_contact" incompatible with supertype' in e for e in errors), checked.stdout
+    assert any('Return type "list[dict[Any, Any]]" of "find_contact_with_name"' in e for e in errors), (
+        checked.stdout
+    )
+    assert any('"NewContact" has no attribute "phone_numbr"' in e for e in errors), checked.stdout

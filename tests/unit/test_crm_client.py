@@ -12,7 +12,17 @@ from typing import Any
 import pytest
 
 from appconnect import deadline
-from appconnect.connector.client import CrmClient, CrmRedirected, DisallowedUrl, ensure_allowed
+from appconnect.connector import CrmUser, get_connector
+from appconnect.connector.client import (
+    CrmClient,
+    CrmRedirected,
+    DisallowedUrl,
+    ensure_allowed,
+    take_rate_limit,
+    watch_rate_limit,
+)
+from appconnect.connector.helpers import in_parallel
+from appconnect.context import AuthContext
 from appconnect.errors import CrmAuthError, CrmBadRequest, CrmNotFound, CrmRateLimited, CrmUnavailable
 
 
@@ -77,6 +87,44 @@ def test_given_success_when_called_then_json_and_rate_limit_headers_captured(crm
     )
     assert client.get(f"{url}/v1/persons").json() == {"data": [1]}
     assert client.tracking == {"ratelimitRemaining": "79", "ratelimitAmount": "80", "ratelimitReset": "2"}
+
+
+def test_given_calls_in_parallel_threads_when_the_core_takes_the_rate_limit_then_it_has_their_figures(
+    crm: tuple[str, Script],
+) -> None:
+    url, script = crm
+    headers = ("x-ratelimit-remaining", "x-ratelimit-limit", "x-ratelimit-reset")
+    figures = {"x-ratelimit-remaining": "41", "x-ratelimit-limit": "80"}
+    script.responses = [(200, figures, {}), (200, figures, {})]
+    client = CrmClient("insightly", rate_limit_headers=headers)
+    watch_rate_limit()
+    in_parallel([lambda: client.get(f"{url}/v3.1/Contacts/Search")] * 2)  # in worker threads
+    assert take_rate_limit() == {"ratelimitRemaining": "41", "ratelimitAmount": "80", "ratelimitReset": None}
+    assert take_rate_limit() is None  # taken once
+
+
+def test_given_a_connector_call_when_the_crm_sends_rate_limit_headers_then_the_core_logs_them(
+    crm: tuple[str, Script], caplog: pytest.LogCaptureFixture
+) -> None:
+    url, script = crm
+    script.responses = [(200, {"x-ratelimit-remaining": "7", "x-ratelimit-limit": "80"}, {})]
+    client = CrmClient("insightly", rate_limit_headers=("x-ratelimit-remaining", "x-ratelimit-limit", "x"))
+    context = AuthContext(
+        session=None,  # type: ignore[arg-type]
+        model=None,  # type: ignore[arg-type]
+        user=CrmUser(id="1-insightly", platform="insightly"),
+        connector=get_connector("insightly"),
+        auth_header="Basic x",
+    )
+
+    def method(*, user: CrmUser, auth_header: str) -> int:
+        return client.get(f"{url}/v3.1/Users/Me").status
+
+    assert context.call(method) == 200
+    quota = [record for record in caplog.records if record.getMessage() == "crm rate limit"]
+    assert len(quota) == 1
+    assert quota[0].__dict__["ratelimitRemaining"] == "7"
+    assert quota[0].__dict__["platform"] == "insightly"
 
 
 def test_given_429_with_short_retry_after_when_called_then_retried_and_succeeds(

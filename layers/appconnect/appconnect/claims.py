@@ -10,23 +10,27 @@ A claim is an item ``(owner, key)`` in CallLogs or MessageLogs with ``status``:
 :func:`claim` answers what the caller must do: write (the key is new), return the existing ``logId``,
 or recover (a pending claim whose holder died, or an unknown one): look for the record in the CRM
 before writing again, so a crash between the CRM write and the record does not duplicate it.
+:func:`run` then carries a claim through that lifecycle (recover or write, then record or give up); the
+operations answer ``LOGGED`` and ``BUSY`` themselves, each in its route's words.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from appconnect import deadline, users
+from appconnect.connector.types import LogId, LogResult
 from appconnect.errors import CrmError, CrmUnavailable
-from appconnect.observability import logger
+from appconnect.observability import logger, metrics
 
 _POLL_FIRST_S = 0.05
 _POLL_MAX_S = 0.5
@@ -155,6 +159,75 @@ def give_up(current: Claim) -> None:
         mark_unknown(current)
     else:
         release(current)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What :func:`run` did: ``log_id`` is the CRM record (None: nothing was written and the claim is given
+    up); ``result`` is the write's answer, None when the record of an interrupted attempt was adopted."""
+
+    log_id: LogId | None
+    result: LogResult | None
+
+    @property
+    def recovered(self) -> bool:
+        return self.result is None and self.log_id is not None
+
+
+def run(
+    current: Claim,
+    *,
+    write: Callable[[], LogResult],
+    recover: Callable[[float], LogId | None] | None = None,
+    attempt: Attempt | None = None,
+) -> Written:
+    """Carry a claim (outcome WRITE or RECOVER) through "recover or write, then record or give up".
+
+    ``recover(since)`` looks in the CRM for what an interrupted attempt wrote since the first claim (only
+    for a RECOVER claim); a record found is adopted instead of writing a second one. ``write()`` is the
+    CRM write. A failure leaves the claim as the next attempt needs it (:func:`looking`, :func:`writing`);
+    a write that created nothing gives the claim up. ``attempt``: the enclosing :func:`attempting` of other
+    claims this write serves (a message in a conversation-day), told once the CRM record exists.
+    Model: Powertools' ``IdempotencyHandler``."""
+    if current.outcome is Outcome.RECOVER and recover is not None:
+        with looking(current):
+            found = recover(current.record.claimed_at)
+        if found:
+            logger.info("recovered a CRM record written before a crash", extra={"table": _table(current)})
+            metrics.add_metric(name="DuplicatesPrevented", unit=MetricUnit.Count, value=1)
+            _record(current, found, attempt)
+            return Written(found, None)
+    with writing(current):
+        result = write()
+    if not result.log_id:
+        give_up(current)
+        return Written(None, result)
+    _record(current, result.log_id, attempt)
+    return Written(result.log_id, result)
+
+
+def _record(current: Claim, log_id: LogId, attempt: Attempt | None) -> None:
+    """The CRM record exists: say so before recording it, so that a crash while recording leaves every
+    claim unknown (the next attempt adopts the record) rather than free (it would write a second one)."""
+    if attempt is not None:
+        attempt.written = True
+    try:
+        complete(current, str(log_id), **_id_type(current, log_id))
+    except Exception:  # a storage error: the next attempt may look at once (a killed Lambda's lease runs out)
+        mark_unknown(current)
+        raise
+
+
+def _table(current: Claim) -> str:
+    return str(type(current.record).Meta.table_name)
+
+
+def _id_type(current: Claim, log_id: LogId) -> dict[str, Any]:
+    """Whether the CRM's id is a number, where the record keeps it (the extension compares call-log ids
+    with what it stored, so a number must come back a number)."""
+    if not hasattr(type(current.record), "log_id_is_number"):
+        return {}
+    return {"log_id_is_number": isinstance(log_id, int) and not isinstance(log_id, bool)}
 
 
 @contextmanager

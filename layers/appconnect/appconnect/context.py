@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from appconnect import token_refresh, users
 from appconnect.connector import Connector, CrmUser, UnknownPlatform, get_connector
+from appconnect.connector.client import take_rate_limit, watch_rate_limit
 from appconnect.errors import (
     ApiError,
     AuthorizationRequired,
@@ -42,15 +43,20 @@ class AuthContext:
         return self.connector.platform
 
     def call(self, method: Callable[..., R], /, **arguments: Any) -> R:
-        """The one way an operation calls its connector: ``method(user=..., auth_header=..., **arguments)``.
+        """The one way an operation calls its connector: ``method(user=..., auth_header=..., request=...)``.
 
         What the connector changed on the user (a CRM session token it renewed) is saved afterwards, whether
-        the call succeeded or not. A :class:`CrmError` is left to the handler, which answers the
-        operation's message (``errors.crm_failure_answer``)."""
+        the call succeeded or not, and the CRM's rate-limit figures (the reference's ``extraDataTracking``)
+        are logged. A :class:`CrmError` is left to the handler, which answers the operation's message
+        (``errors.crm_failure_answer``)."""
+        watch_rate_limit()
         try:
             return method(user=self.user, auth_header=self.auth_header, **arguments)
         finally:
             self.save_connector_changes()
+            figures = take_rate_limit()
+            if figures:
+                logger.info("crm rate limit", extra={"platform": self.platform, **figures})
 
     def read_or_none(
         self, method: Callable[..., R], /, *, unless: Callable[[CrmError], bool], **arguments: Any
@@ -116,9 +122,14 @@ def authenticate(request: Request, loaded: tuple[Session, UserModel] | None = No
         raise UserMissing()
     if connector.get_auth_type() == "oauth":
         model = token_refresh.refresh_if_expiring(model, connector)
-        user = users.to_crm_user(model)
-        auth_header = f"Bearer {user.access_token}"
-    else:
-        user = users.to_crm_user(model)
-        auth_header = f"Basic {connector.get_basic_auth(api_key=user.access_token)}"
-    return AuthContext(session=session, model=model, user=user, connector=connector, auth_header=auth_header)
+    user = users.to_crm_user(model)
+    return AuthContext(
+        session=session, model=model, user=user, connector=connector, auth_header=auth_header(connector, user)
+    )
+
+
+def auth_header(connector: Connector, user: CrmUser) -> str:
+    """The ``Authorization`` value of the user's stored credential: its OAuth token, or its API key."""
+    if connector.get_auth_type() == "oauth":
+        return f"Bearer {user.access_token}"
+    return f"Basic {connector.get_basic_auth(api_key=user.access_token)}"

@@ -1,19 +1,41 @@
 """The connector interface.
 
 A connector is a class: declarative facts as class attributes (its platform name, auth type, log format,
-the environment values it reads) and the seed interface as methods, called with keyword arguments and
-returning the seed's shapes. A method the connector does not override is "not implemented" and
-``/implementedInterfaces`` reports it as ``false``; the core never calls it.
+the environment values it reads) and the seed interface as methods, each taking one request object and
+returning one result object (:mod:`appconnect.connector.types`). A method the connector does not override
+is "not implemented" and ``/implementedInterfaces`` reports it as ``false``; the core never calls it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, ClassVar, Literal
 
+from appconnect.connector.types import (
+    AccountCache,
+    CallLogDetails,
+    CallLogUpdate,
+    CallLogWrite,
+    ContactLookup,
+    ContactMatches,
+    CreatedContact,
+    DispositionUpdate,
+    LogId,
+    LoginRequest,
+    LoginResult,
+    LogRef,
+    LogResult,
+    MessageLogWrite,
+    NewContact,
+    ReturnMessage,
+    StatusResult,
+    UpdateResult,
+)
 from appconnect.errors import ConnectorNotBuilt
 from appconnect.settings import connector_setting
+
+__all__ = ["AccountCache", "AuthType", "Connector", "CrmUser", "OAuthInfo"]
 
 AuthType = Literal["oauth", "apiKey"]
 
@@ -102,12 +124,14 @@ class Connector:
 
     # -- the seed interface (overridden by connectors) ----------------------------------------------------
     #
-    # The typed boundary: every method takes exactly these keyword-only parameters, and a connector
-    # overrides it with the same signature (mypy checks each override against this class: a misspelled or
-    # missing parameter is an error, and nothing swallows an unknown keyword at run time). ``user`` is a
-    # :class:`CrmUser` (tokens decrypted and refreshed); ``auth_header`` the ready-made ``Authorization``
-    # value. CRM calls go through :class:`appconnect.connector.client.CrmClient`; failures are raised as
-    # its typed errors and the core answers them. Results are the reference's camelCase shapes.
+    # The typed boundary: every method takes keyword-only ``user`` (a :class:`CrmUser`, tokens decrypted and
+    # refreshed), ``auth_header`` (the ready-made ``Authorization`` value) and one request object, and
+    # returns one result object (:mod:`appconnect.connector.types`). A connector overrides each with the
+    # same signature, usually in a mixin per concern (``class Contacts(Connector)`` in its contacts.py);
+    # mypy checks every override against this class, so a misspelled parameter or field, or a wrong result
+    # type, is an error, and an unknown keyword is a TypeError at run time. CRM calls go through
+    # :class:`appconnect.connector.client.CrmClient`; failures are raised as its typed errors and the core
+    # answers them with the operation's message.
 
     def get_auth_type(self) -> AuthType:
         return self.auth_type
@@ -119,243 +143,88 @@ class Connector:
         self, *, hostname: str = "", token_url: str = "", api_url: str = "", server_url: str = ""
     ) -> OAuthInfo:
         """The OAuth client to exchange codes and refresh tokens with (oauth connectors)."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "get_oauth_info")
+        raise self._not_built("get_oauth_info")
 
     def get_basic_auth(self, *, api_key: str) -> str:
         """The base64 credential for ``Authorization: Basic`` (apiKey connectors)."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "get_basic_auth")
+        raise self._not_built("get_basic_auth")
 
-    def get_user_info(
-        self,
-        *,
-        auth_header: str,
-        hostname: str = "",
-        token_url: str = "",
-        api_url: str = "",
-        username: str = "",
-        token_response: Mapping[str, Any] | None = None,
-        access_token: str = "",
-        additional_info: Mapping[str, Any] | None = None,
-        api_key: str = "",
-    ) -> dict[str, Any]:
-        """Who logged in: ``{successful, platformUserInfo: {id, name, timezoneName, timezoneOffset,
-        platformAdditionalInfo, overridingHostname?, overridingApiKey?}, returnMessage}``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "get_user_info")
+    def get_user_info(self, *, auth_header: str, request: LoginRequest) -> LoginResult:
+        """Who logged in (the CRM user behind the new token or key)."""
+        raise self._not_built("get_user_info")
 
-    def unauthorize(self, *, user: CrmUser, auth_header: str = "") -> dict[str, Any]:
-        """Revoke the user's CRM credentials at the CRM; the core then forgets them. ``{returnMessage}``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "unauthorize")
+    def unauthorize(self, *, user: CrmUser, auth_header: str) -> ReturnMessage | None:
+        """Revoke the user's CRM credentials at the CRM; the core then forgets them."""
+        raise self._not_built("unauthorize")
 
-    def find_contact(
-        self,
-        *,
-        user: CrmUser,
-        auth_header: str,
-        phone_number: str,
-        overriding_format: str = "",
-        is_extension: bool = False,
-    ) -> dict[str, Any]:
-        """The contacts with ``phone_number`` (E.164): ``{successful, matchedContactInfo: [...],
-        returnMessage?, extraDataTracking?}``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "find_contact")
+    def find_contact(self, *, user: CrmUser, auth_header: str, request: ContactLookup) -> ContactMatches:
+        """The contacts with the number, and the "create new contact" entry."""
+        raise self._not_built("find_contact")
 
-    def find_contact_with_name(self, *, user: CrmUser, auth_header: str, name: str) -> dict[str, Any]:
-        """``{successful, matchedContactInfo, returnMessage?}``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "find_contact_with_name")
+    def find_contact_with_name(self, *, user: CrmUser, auth_header: str, name: str) -> ContactMatches:
+        raise self._not_built("find_contact_with_name")
 
-    def create_contact(
-        self,
-        *,
-        user: CrmUser,
-        auth_header: str,
-        phone_number: str,
-        new_contact_name: str,
-        new_contact_type: str = "",
-        additional_submission: Mapping[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """``{contactInfo: {id, name}, returnMessage, extraDataTracking?}``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "create_contact")
+    def create_contact(self, *, user: CrmUser, auth_header: str, request: NewContact) -> CreatedContact:
+        raise self._not_built("create_contact")
 
-    def create_call_log(
-        self,
-        *,
-        user: CrmUser,
-        auth_header: str,
-        contact_info: Mapping[str, Any],
-        call_log: Mapping[str, Any],
-        note: str | None = None,
-        additional_submission: Mapping[str, Any] | None = None,
-        composed_log_details: str = "",
-        hashed_account_id: str | None = None,
-        admin_settings: Mapping[str, Any] | None = None,
-        user_mappings: Sequence[Mapping[str, Any]] | None = None,
-        ai_note: str | None = None,
-        transcript: str | None = None,
-        voicemail_link: str | None = None,
-        cache: AccountCache | None = None,
-    ) -> dict[str, Any]:
-        """``{logId, returnMessage, extraDataTracking?}``; ``logId`` None means nothing was created."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "create_call_log")
+    def create_call_log(self, *, user: CrmUser, auth_header: str, request: CallLogWrite) -> LogResult:
+        raise self._not_built("create_call_log")
 
     def find_call_log(
-        self,
-        *,
-        user: CrmUser,
-        auth_header: str,
-        contact_info: Mapping[str, Any],
-        call_log: Mapping[str, Any],
-        since: float,
-        note: str | None = None,
-        additional_submission: Mapping[str, Any] | None = None,
-        composed_log_details: str = "",
-        hashed_account_id: str | None = None,
-        admin_settings: Mapping[str, Any] | None = None,
-        user_mappings: Sequence[Mapping[str, Any]] | None = None,
-        ai_note: str | None = None,
-        transcript: str | None = None,
-        voicemail_link: str | None = None,
-        cache: AccountCache | None = None,
-    ) -> Any:
+        self, *, user: CrmUser, auth_header: str, request: CallLogWrite, since: float
+    ) -> LogId | None:
         """Crash recovery: the id of a call log this user created for this call since ``since`` (epoch
         seconds), or None. The core calls it only when an earlier attempt may have written to the CRM
         without recording it, so a retry does not create a second activity."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "find_call_log")
+        raise self._not_built("find_call_log")
 
-    def update_call_log(
-        self,
-        *,
-        user: CrmUser,
-        auth_header: str,
-        log_id: Any,
-        contact_id: Any = None,
-        subject: str | None = None,
-        note: str | None = None,
-        start_time: Any = None,
-        duration: Any = None,
-        result: str | None = None,
-        recording_link: str | None = None,
-        additional_submission: Mapping[str, Any] | None = None,
-        composed_log_details: str | None = None,
-        admin_settings: Mapping[str, Any] | None = None,
-        user_mappings: Sequence[Mapping[str, Any]] | None = None,
-    ) -> dict[str, Any]:
-        """``{updatedNote, returnMessage, extraDataTracking?}``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "update_call_log")
+    def update_call_log(self, *, user: CrmUser, auth_header: str, request: CallLogUpdate) -> UpdateResult:
+        raise self._not_built("update_call_log")
 
-    def get_call_log(
-        self, *, user: CrmUser, auth_header: str, log_id: Any, contact_id: Any = None
-    ) -> dict[str, Any]:
-        """``{callLogInfo: {subject, note, contactName, fullBody, fullLogResponse, dispositions}}``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "get_call_log")
+    def get_call_log(self, *, user: CrmUser, auth_header: str, request: LogRef) -> CallLogDetails:
+        raise self._not_built("get_call_log")
 
     def upsert_call_disposition(
-        self, *, user: CrmUser, auth_header: str, log_id: Any, dispositions: Mapping[str, Any] | None = None
-    ) -> dict[str, Any]:
-        """``{logId, returnMessage?, extraDataTracking?}``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "upsert_call_disposition")
+        self, *, user: CrmUser, auth_header: str, request: DispositionUpdate
+    ) -> LogResult:
+        raise self._not_built("upsert_call_disposition")
 
-    def create_message_log(
-        self,
-        *,
-        user: CrmUser,
-        auth_header: str,
-        contact_info: Mapping[str, Any],
-        message: Mapping[str, Any] | None = None,
-        correspondents: Sequence[Any] | None = None,
-        additional_submission: Mapping[str, Any] | None = None,
-        hashed_account_id: str | None = None,
-        admin_settings: Mapping[str, Any] | None = None,
-        assignee_name: str | None = None,
-        owner_name: str | None = None,
-        recording_link: str | None = None,
-        fax_doc_link: str | None = None,
-        image_link: str | None = None,
-        image_content_type: str | None = None,
-        video_link: str | None = None,
-        shared_sms_log_content: Mapping[str, Any] | None = None,
-        cache: AccountCache | None = None,
-    ) -> dict[str, Any]:
-        """``{logId, returnMessage, extraDataTracking?}``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "create_message_log")
+    def create_message_log(self, *, user: CrmUser, auth_header: str, request: MessageLogWrite) -> LogResult:
+        raise self._not_built("create_message_log")
 
     def find_message_log(
-        self,
-        *,
-        user: CrmUser,
-        auth_header: str,
-        contact_info: Mapping[str, Any],
-        since: float,
-        message: Mapping[str, Any] | None = None,
-        additional_submission: Mapping[str, Any] | None = None,
-        hashed_account_id: str | None = None,
-        admin_settings: Mapping[str, Any] | None = None,
-        assignee_name: str | None = None,
-        owner_name: str | None = None,
-        recording_link: str | None = None,
-        fax_doc_link: str | None = None,
-        image_link: str | None = None,
-        image_content_type: str | None = None,
-        video_link: str | None = None,
-        shared_sms_log_content: Mapping[str, Any] | None = None,
-        cache: AccountCache | None = None,
-    ) -> Any:
+        self, *, user: CrmUser, auth_header: str, request: MessageLogWrite, since: float
+    ) -> LogId | None:
         """Crash recovery for message logs: the id of the record an interrupted attempt created for this
         conversation-day (or voicemail, fax, shared thread), or None."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "find_message_log")
+        raise self._not_built("find_message_log")
 
     def update_message_log(
-        self,
-        *,
-        user: CrmUser,
-        auth_header: str,
-        log_id: Any,
-        contact_info: Mapping[str, Any],
-        message: Mapping[str, Any] | None = None,
-        additional_submission: Mapping[str, Any] | None = None,
-        hashed_account_id: str | None = None,
-        admin_settings: Mapping[str, Any] | None = None,
-        assignee_name: str | None = None,
-        owner_name: str | None = None,
-        image_link: str | None = None,
-        image_content_type: str | None = None,
-        video_link: str | None = None,
-        shared_sms_log_content: Mapping[str, Any] | None = None,
-        cache: AccountCache | None = None,
-    ) -> dict[str, Any]:
-        """Append ``message`` (or re-render a shared thread): ``{returnMessage?, extraDataTracking?}``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "update_message_log")
+        self, *, user: CrmUser, auth_header: str, log_id: LogId, request: MessageLogWrite
+    ) -> UpdateResult:
+        """Append ``request.message`` to the record ``log_id`` (or re-render a shared thread)."""
+        raise self._not_built("update_message_log")
 
     def get_user_list(self, *, user: CrmUser, auth_header: str) -> list[dict[str, Any]]:
-        """``[{id, name, email?}]``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "get_user_list")
+        """``[{id, name, email?}]``: the CRM's users, for admins' user mappings."""
+        raise self._not_built("get_user_list")
 
-    def refresh_user_info(self, *, user: CrmUser, auth_header: str) -> dict[str, Any]:
-        """``{successful, returnMessage?}``."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "refresh_user_info")
+    def refresh_user_info(self, *, user: CrmUser, auth_header: str) -> StatusResult:
+        raise self._not_built("refresh_user_info")
+
+    def _not_built(self, method: str) -> ConnectorNotBuilt:
+        return ConnectorNotBuilt(self.display_name or self.platform, method)
 
     # -- the CRM's app lifecycle routes (Pipedrive's /pipedrive-redirect) ---------------------------------
 
     def app_page(self, *, query: Mapping[str, str], server_url: str) -> str:
         """The HTML page the CRM's app redirect (or marketplace install) lands on."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "app_page")
+        raise self._not_built("app_page")
 
     def uninstalled_user_id(self, *, headers: Mapping[str, str], body: Mapping[str, Any]) -> str:
         """Check the CRM's uninstall webhook (raise :class:`appconnect.errors.ApiError` to refuse it) and
         return the stored user id (``<crmUserId>-<platform>``) whose data must go."""
-        raise ConnectorNotBuilt(self.display_name or self.platform, "uninstalled_user_id")
-
-
-class AccountCache(Protocol):
-    """A small key-value cache with expiry, shared by the Lambdas of a deployment (passed as ``cache``).
-
-    For CRM data every user of a company may see (activity types, picklists), never for records: keys are
-    the connector's own, namespaced by platform. ``get`` answers None for a missing or expired key; values
-    are JSON-serialisable.
-    """
-
-    def get(self, key: str) -> Any | None: ...
-
-    def put(self, key: str, value: Any, ttl_seconds: int) -> None: ...
+        raise self._not_built("uninstalled_user_id")
 
 
 @dataclass(frozen=True)

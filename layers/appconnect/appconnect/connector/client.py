@@ -15,6 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -41,6 +42,24 @@ MAX_ATTEMPTS = 3
 BACKOFF_BASE_S = 0.2
 #: methods a CRM may see twice without creating a second record
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+#: The CRM's rate-limit headers of the latest answer (the reference's ``extraDataTracking``): captured by
+#: every client, read by the core after each connector call. A dict shared by reference, so the calls a
+#: connector runs in parallel threads (``helpers.in_parallel`` copies the context) fill in the same one.
+_RATE_LIMIT: ContextVar[dict[str, Any] | None] = ContextVar("crm_rate_limit", default=None)
+
+
+def watch_rate_limit() -> None:
+    """Start collecting the rate-limit figures of the CRM calls that follow in this context."""
+    _RATE_LIMIT.set({})
+
+
+def take_rate_limit() -> dict[str, Any] | None:
+    """The rate-limit figures the CRM sent since :func:`watch_rate_limit` (or the last take), or None."""
+    figures = _RATE_LIMIT.get()
+    _RATE_LIMIT.set(None)
+    return dict(figures) if figures else None
+
 
 _local = threading.local()
 _count_lock = threading.Lock()
@@ -362,9 +381,13 @@ class CrmClient:
             return
         remaining, limit, reset = (headers.get(name) for name in self.rate_limit_headers)
         if remaining is not None or limit is not None or reset is not None:
-            self.tracking.update(
-                {"ratelimitRemaining": remaining, "ratelimitAmount": limit, "ratelimitReset": reset}
-            )
+            figures = {"ratelimitRemaining": remaining, "ratelimitAmount": limit, "ratelimitReset": reset}
+            self.tracking.update(figures)
+            watched = _RATE_LIMIT.get()
+            if watched is None:
+                _RATE_LIMIT.set(figures)
+            else:
+                watched.update(figures)
 
     def _error(self, response: requests.Response, retry_after: float | None) -> CrmError:
         error = self._typed_error(response, retry_after)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import Any
 
+from appconnect.connector.types import LoginResult
 from appconnect.errors import details, return_message
 
 #: threads shared by every invocation of a warm Lambda (Insightly's phone lookup runs 48 searches at once)
@@ -118,9 +119,12 @@ def correspondent_names(correspondents: Iterable[Any] | None) -> list[str | None
     return names
 
 
-def login_failure(detail: str, message: str = "Could not load user information") -> dict[str, Any]:
+def login_failure(detail: str, message: str = "Could not load user information") -> LoginResult:
     """A failed ``get_user_info``: the reference's warning (ttl 3000) with one detail line."""
-    return {
-        "successful": False,
-        "returnMessage": return_message(message, "warning", 3000, details=details(detail)),
-    }
+    return LoginResult(user=None, message=return_message(message, "warning", 3000, details=details(detail)))
+
+
+def new_contact_entry(**extra: Any) -> dict[str, Any]:
+    """The "Create new contact..." entry the extension shows last in every lookup's list (``extra``: the
+    connector's own keys, such as ``additionalInfo``)."""
+    return {"id": "createNewContact", "name": "Create new contact...", **extra, "isNewContact": True}

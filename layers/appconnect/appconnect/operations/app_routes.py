@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from appconnect import users
 from appconnect.connector import get_connector
-from appconnect.context import best_effort
+from appconnect.context import auth_header, best_effort
 from appconnect.errors import BadRequest
 from appconnect.http import Operation, Request, Response, text
 
@@ -33,7 +33,11 @@ def uninstall_webhook(platform: str) -> Operation:
         if model is not None and model.platform == platform:
             # Uninstalling the app already invalidates its tokens at the CRM; forgetting the user matters
             # more than a failed courtesy revoke.
-            best_effort(lambda: connector.unauthorize(user=users.to_crm_user(model)), "revoke at uninstall")
+            user = users.to_crm_user(model)
+            best_effort(
+                lambda: connector.unauthorize(user=user, auth_header=auth_header(connector, user)),
+                "revoke at uninstall",
+            )
             model.delete(add_version_condition=False)  # gone, whatever changed since we read it
         return text("User deleted")
 

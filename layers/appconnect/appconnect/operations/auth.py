@@ -6,7 +6,14 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from appconnect import hashing, oauth, ringcentral, session, users
-from appconnect.connector import Connector, UnknownPlatform, get_connector
+from appconnect.connector import (
+    Connector,
+    LoginRequest,
+    PlatformUser,
+    ReturnMessage,
+    UnknownPlatform,
+    get_connector,
+)
 from appconnect.connector.client import allowed_host
 from appconnect.context import authenticate, best_effort, connector_for, load_user
 from appconnect.errors import (
@@ -88,7 +95,8 @@ def _finish_login(
     request: Request,
     connector: Connector,
     hostname: str,
-    result: dict[str, Any],
+    info: PlatformUser,
+    message: ReturnMessage | None,
     tokens: oauth.Tokens,
     rc_account: tuple[str | None, str | None],
     *,
@@ -97,21 +105,20 @@ def _finish_login(
     """Save the user a connector's successful ``get_user_info`` described, and answer with a JWT.
 
     A user connected through another CRM address is refused (``refused_status``) and nothing is saved."""
-    info = result["platformUserInfo"]
-    additional = dict(info.get("platformAdditionalInfo") or {})
+    additional = dict(info.additional_info)
     platform = connector.platform
     login = users.Login(
-        user_id=str(info["id"]),
+        user_id=str(info.id),
         platform=platform,
-        name=str(info.get("name") or ""),
+        name=info.name,
         # the host the user typed goes through the outbound-URL policy too: it is stored and shown back
-        hostname=str(info.get("overridingHostname") or "")
+        hostname=info.overriding_hostname
         or (allowed_host(hostname, connector.allowed_hosts(), platform) if hostname else ""),
         access_token=tokens.access_token,
         refresh_token=tokens.refresh_token,
         token_expiry=tokens.expires_at,
-        timezone_name=str(info.get("timezoneName") or ""),
-        timezone_offset=str(info.get("timezoneOffset") or ""),
+        timezone_name=info.timezone_name,
+        timezone_offset=info.timezone_offset,
         platform_additional_info={k: v for k, v in additional.items() if k not in _SECRET_INFO_KEYS},
         rc_account_id=rc_account[0],
         hashed_rc_account_id=rc_account[1],
@@ -123,7 +130,7 @@ def _finish_login(
         )
     except users.LoginWouldRehome:
         return Response(body=_rehome_refused(connector), status=refused_status)
-    return _login_answer(model, platform, str(info.get("name") or ""), result.get("returnMessage"))
+    return _login_answer(model, platform, info.name, message)
 
 
 def oauth_callback(request: Request) -> Response | dict[str, Any]:
@@ -150,8 +157,7 @@ def oauth_callback(request: Request) -> Response | dict[str, Any]:
     )
     code = oauth.code_from_callback(callback_uri, info.redirect_uri)
     tokens = oauth.exchange_code(info, platform, code)
-    result = connector.get_user_info(
-        auth_header=f"Bearer {tokens.access_token}",
+    login = LoginRequest(
         hostname=hostname,
         token_url=token_url,
         api_url=api_url,
@@ -159,9 +165,12 @@ def oauth_callback(request: Request) -> Response | dict[str, Any]:
         token_response=tokens.raw,
         access_token=tokens.access_token,
     )
-    if not result.get("successful"):
-        return {"returnMessage": result.get("returnMessage")}
-    return _finish_login(request, connector, hostname, result, tokens, rc_account, refused_status=200)
+    result = connector.get_user_info(auth_header=f"Bearer {tokens.access_token}", request=login)
+    if result.user is None:
+        return {"returnMessage": result.message}
+    return _finish_login(
+        request, connector, hostname, result.user, result.message, tokens, rc_account, refused_status=200
+    )
 
 
 def api_key_login(request: Request) -> Response | dict[str, Any]:
@@ -182,15 +191,15 @@ def api_key_login(request: Request) -> Response | dict[str, Any]:
     rc_account = _rc_account(request)
     result = connector.get_user_info(
         auth_header=f"Basic {connector.get_basic_auth(api_key=str(api_key))}",
-        hostname=hostname,
-        additional_info=additional,
-        api_key=api_key,
+        request=LoginRequest(hostname=hostname, additional_info=additional, api_key=str(api_key)),
     )
-    if not result.get("successful"):
-        return Response(body={"returnMessage": result.get("returnMessage")}, status=400)
-    api_key = str(result["platformUserInfo"].get("overridingApiKey") or api_key)
+    if result.user is None:
+        return Response(body={"returnMessage": result.message}, status=400)
+    api_key = result.user.overriding_api_key or str(api_key)
     credentials = oauth.Tokens(access_token=api_key, refresh_token=None, expires_at=None)
-    return _finish_login(request, connector, hostname, result, credentials, rc_account, refused_status=400)
+    return _finish_login(
+        request, connector, hostname, result.user, result.message, credentials, rc_account, refused_status=400
+    )
 
 
 def unauthorize(request: Request) -> Response | dict[str, Any]:
@@ -204,7 +213,7 @@ def unauthorize(request: Request) -> Response | dict[str, Any]:
 
     def revoke() -> Any:
         context = authenticate(request, loaded)
-        return context.call(context.connector.unauthorize).get("returnMessage")
+        return context.call(context.connector.unauthorize)
 
     try:
         message, failure = best_effort(revoke, "crm revoke at logout")

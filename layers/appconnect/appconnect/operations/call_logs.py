@@ -18,6 +18,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from appconnect import admin_configs, claims, hashing, validation
 from appconnect.account_cache import DynamoAccountCache
 from appconnect.composer import CallLogInputs, LogFormat, compose_call_log
+from appconnect.connector import CallLogUpdate, CallLogWrite, DispositionUpdate, LogId, LogRef
 from appconnect.context import authenticate, connector_for, load_user
 from appconnect.errors import (
     BadRequest,
@@ -26,7 +27,7 @@ from appconnect.errors import (
 )
 from appconnect.http import Request
 from appconnect.models import CacheModel, CallLogModel
-from appconnect.observability import logger, metrics
+from appconnect.observability import metrics
 from appconnect.operations import NOTHING_CALLED, object_field, with_last_message
 from appconnect.settings import get_settings
 
@@ -136,16 +137,14 @@ def get_call_log(request: Request) -> dict[str, Any]:
         if record is None or session_id == "0":
             logs.append({"sessionId": session_id, "matched": False})
             continue
-        result = context.call(
-            context.connector.get_call_log, log_id=record.log_id, contact_id=record.contact_id
-        )
-        last_message = result.get("returnMessage")
+        result = context.call(context.connector.get_call_log, request=_ref(record))
+        last_message = result.message
         logs.append(
             {
                 "sessionId": session_id,
                 "matched": True,
                 "logId": record.log_id,
-                "logData": result.get("callLogInfo"),
+                "logData": result.call_log_info(),
             }
         )
     return with_last_message({"successful": True, "logs": logs}, last_message)
@@ -235,47 +234,40 @@ def create_call_log(request: Request) -> dict[str, Any]:
         context = authenticate(request, loaded)
         # the account RingCentral vouched for at login, never the rc-account-id header or the body's
         hashed_account = context.model.hashed_rc_account_id
-        arguments: dict[str, Any] = {
-            "contact_info": contact_info,
-            "call_log": log_info,
-            "note": note,
-            "additional_submission": additional_submission,
-            "hashed_account_id": hashed_account,
-            "admin_settings": admin_configs.settings_of(hashed_account),
-            "user_mappings": admin_configs.mappings_of(hashed_account),
-            "ai_note": body.get("aiNote"),
-            "transcript": body.get("transcript"),
-            "voicemail_link": body.get("voicemailLink") or (log_info.get("voicemail") or {}).get("link"),
-            "cache": DynamoAccountCache(connector.platform),
-            "composed_log_details": composed,
+        write = CallLogWrite(
+            contact_info=contact_info,
+            call_log=log_info,
+            note=note,
+            additional_submission=additional_submission,
+            hashed_account_id=hashed_account,
+            admin_settings=admin_configs.settings_of(hashed_account),
+            user_mappings=admin_configs.mappings_of(hashed_account),
+            ai_note=body.get("aiNote"),
+            transcript=body.get("transcript"),
+            voicemail_link=body.get("voicemailLink") or (log_info.get("voicemail") or {}).get("link"),
+            cache=DynamoAccountCache(connector.platform),
+            composed_log_details=composed,
+        )
+
+    def recover(since: float) -> LogId | None:
+        return context.call(connector.find_call_log, request=write, since=since)
+
+    done = claims.run(
+        claim,
+        write=lambda: context.call(connector.create_call_log, request=write),
+        recover=recover if type(connector).implements("findCallLog") else None,
+    )
+    if done.recovered:
+        return {
+            "successful": True,
+            "logId": done.log_id,
+            "returnMessage": return_message("Call logged", "success", 2000),
         }
-
-    if claim.outcome is claims.Outcome.RECOVER and type(connector).implements("findCallLog"):
-        with claims.looking(claim):
-            recovered = context.call(connector.find_call_log, **arguments, since=claim.record.claimed_at)
-        if recovered:
-            logger.info("recovered a call log written before a crash", extra={"platform": connector.platform})
-            metrics.add_metric(name="DuplicatesPrevented", unit=MetricUnit.Count, value=1)
-            claims.complete(claim, str(recovered), log_id_is_number=_is_number(recovered))
-            return {
-                "successful": True,
-                "logId": recovered,
-                "returnMessage": return_message("Call logged", "success", 2000),
-            }
-
-    with claims.writing(claim):
-        result = context.call(connector.create_call_log, **arguments)
-    log_id = result.get("logId")
-    if not log_id:
-        claims.give_up(claim)
-        return {"successful": False, "returnMessage": result.get("returnMessage")}
-    claims.complete(claim, str(log_id), log_id_is_number=_is_number(log_id))
+    message = done.result.message if done.result else None
+    if not done.log_id:
+        return {"successful": False, "returnMessage": message}
     # the CRM's id as the connector gave it: a number stays a number (the extension compares it)
-    return {"successful": True, "logId": log_id, "returnMessage": result.get("returnMessage")}
-
-
-def _is_number(log_id: Any) -> bool:
-    return isinstance(log_id, int) and not isinstance(log_id, bool)
+    return {"successful": True, "logId": done.log_id, "returnMessage": message}
 
 
 def _answered_log_id(record: CallLogModel) -> Any:
@@ -283,6 +275,10 @@ def _answered_log_id(record: CallLogModel) -> Any:
     if record.log_id_is_number and record.log_id and record.log_id.lstrip("-").isdigit():
         return int(record.log_id)
     return record.log_id
+
+
+def _ref(record: CallLogModel) -> LogRef:
+    return LogRef(log_id=record.log_id or "", contact_id=record.contact_id)
 
 
 def _owned_record(user_id: str, session_id: str, identity: ExtensionIdentity) -> CallLogModel | None:
@@ -312,11 +308,9 @@ def update_call_log(request: Request) -> dict[str, Any]:
         current = context.read_or_none(
             connector.get_call_log,
             unless=lambda error: error.status in (401, 403, 404),
-            log_id=record.log_id,
-            contact_id=record.contact_id,
+            request=_ref(record),
         )
-        info = (current or {}).get("callLogInfo") or {}
-        existing_body = info.get("fullBody") or info.get("note") or ""
+        existing_body = (current.full_body or current.note or "") if current else ""
         inputs = CallLogInputs.from_update_request(body, session_id=session_id)
         composed = compose_call_log(
             inputs,
@@ -325,8 +319,7 @@ def update_call_log(request: Request) -> dict[str, Any]:
             timezone_offset=context.user.timezone_offset or None,
             existing_body=existing_body,
         )
-    result = context.call(
-        connector.update_call_log,
+    update = CallLogUpdate(
         log_id=record.log_id,
         contact_id=record.contact_id,
         subject=body.get("subject"),
@@ -340,11 +333,12 @@ def update_call_log(request: Request) -> dict[str, Any]:
         admin_settings=admin_configs.settings_of(hashed_account),
         user_mappings=admin_configs.mappings_of(hashed_account),
     )
+    result = context.call(connector.update_call_log, request=update)
     return {
         "successful": True,
         "logId": record.log_id,
-        "updatedNote": result.get("updatedNote"),
-        "returnMessage": result.get("returnMessage"),
+        "updatedNote": result.updated_note,
+        "returnMessage": result.message,
     }
 
 
@@ -364,11 +358,12 @@ def upsert_call_disposition(request: Request) -> dict[str, Any]:
         return {"successful": False, "returnMessage": return_message("Cannot find log", ttl=3000)}
     context = authenticate(request)
     result = context.call(
-        context.connector.upsert_call_disposition, log_id=record.log_id, dispositions=dispositions
+        context.connector.upsert_call_disposition,
+        request=DispositionUpdate(log_id=record.log_id, dispositions=dispositions),
     )
-    answer: dict[str, Any] = {"successful": bool(result.get("logId"))}
-    if result.get("returnMessage") is not None:
-        answer["returnMessage"] = result["returnMessage"]
+    answer: dict[str, Any] = {"successful": bool(result.log_id)}
+    if result.message is not None:
+        answer["returnMessage"] = result.message
     return answer
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from appconnect.connector import ContactLookup, ContactMatches, NewContact
 from appconnect.context import authenticate
 from appconnect.errors import BadRequest, return_message
 from appconnect.http import Request
@@ -19,15 +20,15 @@ def _real_matches(contacts: Any) -> bool:
     return isinstance(contacts, list) and any(not (c or {}).get("isNewContact") for c in contacts)
 
 
-def _lookup_answer(result: dict[str, Any]) -> dict[str, Any]:
+def _lookup_answer(result: ContactMatches) -> dict[str, Any]:
     """``{successful, returnMessage, contact}`` as the reference sends it: a key the connector left out
     (``successful`` for an internal extension number, ``returnMessage`` on a match) is absent, not null."""
     answer: dict[str, Any] = {}
-    if result.get("successful") is not None:
-        answer["successful"] = bool(result["successful"])
-    if result.get("returnMessage") is not None:
-        answer["returnMessage"] = result["returnMessage"]
-    answer["contact"] = result.get("matchedContactInfo")
+    if result.successful is not None:
+        answer["successful"] = result.successful
+    if result.message is not None:
+        answer["returnMessage"] = result.message
+    answer["contact"] = result.contacts
     return answer
 
 
@@ -42,15 +43,14 @@ def find_contact(request: Request) -> dict[str, Any]:
         phone_number = phone_number.replace(" ", "+", 1)
     phone_number = phone_number.strip()
     context = authenticate(request)
-    result = context.call(
-        context.connector.find_contact,
+    lookup = ContactLookup(
         phone_number=phone_number,
         overriding_format=request.param("overridingFormat") or "",
         is_extension=request.param("isExtension") == "true",
     )
-    contacts = result.get("matchedContactInfo")
+    result = context.call(context.connector.find_contact, request=lookup)
     answer = _lookup_answer(result)
-    if not _real_matches(contacts) and result.get("returnMessage") is None:
+    if not _real_matches(result.contacts) and result.message is None:
         answer["returnMessage"] = return_message(
             "Contact not found",
             ttl=5000,
@@ -82,17 +82,16 @@ def create_contact(request: Request) -> dict[str, Any]:
         raise BadRequest("newContactName is required.")
     additional_submission = object_field(body, "additionalSubmission")
     context = authenticate(request)
-    result = context.call(
-        context.connector.create_contact,
+    new_contact = NewContact(
         phone_number=phone_number.strip(),
-        new_contact_name=name.strip(),
-        new_contact_type=body.get("newContactType") or "",
+        name=name.strip(),
+        type=str(body.get("newContactType") or ""),
         additional_submission=additional_submission,
     )
-    contact = result.get("contactInfo")
-    if contact is None:
-        return {"successful": False, "returnMessage": result.get("returnMessage")}
-    return {"successful": True, "returnMessage": result.get("returnMessage"), "contact": contact}
+    result = context.call(context.connector.create_contact, request=new_contact)
+    if result.contact is None:
+        return {"successful": False, "returnMessage": result.message}
+    return {"successful": True, "returnMessage": result.message, "contact": result.contact}
 
 
 def find_contact_with_name(request: Request) -> dict[str, Any]:
@@ -106,8 +105,7 @@ def find_contact_with_name(request: Request) -> dict[str, Any]:
         raise BadRequest(f"{context.connector.display_name} does not support searching contacts by name.")
     # through context.call: a CRM session token renewed here is saved too (it used to be lost)
     result = context.call(context.connector.find_contact_with_name, name=name.strip())
-    contacts = result.get("matchedContactInfo")
     answer = _lookup_answer(result)
-    if not _real_matches(contacts) and result.get("returnMessage") is None:
+    if not _real_matches(result.contacts) and result.message is None:
         answer["returnMessage"] = return_message(f"No contact found with name {name} ", ttl=5000)
     return answer

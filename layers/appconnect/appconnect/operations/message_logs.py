@@ -9,7 +9,9 @@ Two kinds of claim (see :mod:`appconnect.claims`), both scoped to the owner:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from typing import Any, cast
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -17,11 +19,12 @@ from aws_lambda_powertools.metrics import MetricUnit
 from appconnect import admin_configs, claims, locks, validation
 from appconnect.account_cache import DynamoAccountCache
 from appconnect.composer import LogFormat, compose_shared_sms_log, media_reader_link
+from appconnect.connector import LogId, MessageLogWrite, ReturnMessage
 from appconnect.context import AuthContext, authenticate, load_user
 from appconnect.errors import BadRequest, return_message
 from appconnect.http import Request
 from appconnect.models import MessageLogModel
-from appconnect.observability import logger, metrics
+from appconnect.observability import metrics
 from appconnect.operations import NOTHING_CALLED, object_field, with_last_message
 
 #: how long an append may hold its conversation (a few CRM calls); a crashed holder blocks no longer
@@ -40,20 +43,22 @@ def _attachment(message: dict[str, Any], kind: str, content_prefix: str = "") ->
     return None
 
 
-def _media(message: dict[str, Any]) -> dict[str, Any]:
-    """Links to a message's media. Unlike the reference, never a link with the RC access token in it:
-    that would write a live credential into the CRM."""
+def _write(common: MessageLogWrite, message: dict[str, Any]) -> MessageLogWrite:
+    """``common`` for one message, with links to its media. Unlike the reference, never a link with the RC
+    access token in it: that would write a live credential into the CRM."""
     recording = _attachment(message, "AudioRecording")
     fax = _attachment(message, "RenderedDocument")
     image = _attachment(message, "MmsAttachment", "image/")
     video = _attachment(message, "MmsAttachment", "video/")
-    return {
-        "recording_link": (recording or {}).get("link"),
-        "fax_doc_link": (fax or {}).get("link"),
-        "image_link": media_reader_link((image or {}).get("uri")),
-        "image_content_type": (image or {}).get("contentType"),
-        "video_link": media_reader_link((video or {}).get("uri")),
-    }
+    return replace(
+        common,
+        message=message,
+        recording_link=(recording or {}).get("link"),
+        fax_doc_link=(fax or {}).get("link"),
+        image_link=media_reader_link((image or {}).get("uri")),
+        image_content_type=(image or {}).get("contentType"),
+        video_link=media_reader_link((video or {}).get("uri")),
+    )
 
 
 def create_message_log(request: Request) -> dict[str, Any]:
@@ -87,147 +92,119 @@ def create_message_log(request: Request) -> dict[str, Any]:
         "name": body.get("contactName") or "",
     }
     hashed_account = context.model.hashed_rc_account_id  # vouched for at login, never the header
-    common: dict[str, Any] = {
-        "contact_info": contact_info,
-        "additional_submission": additional_submission,
-        "admin_settings": admin_configs.settings_of(hashed_account),
-        "hashed_account_id": hashed_account,
-        "assignee_name": object_field(log_info, "assignee").get("name"),
-        "owner_name": object_field(log_info, "owner").get("name"),
-        "cache": DynamoAccountCache(context.platform),
-    }
+    common = MessageLogWrite(
+        contact_info=contact_info,
+        correspondents=correspondents[1:],
+        additional_submission=additional_submission,
+        admin_settings=admin_configs.settings_of(hashed_account),
+        hashed_account_id=hashed_account,
+        assignee_name=object_field(log_info, "assignee").get("name"),
+        owner_name=object_field(log_info, "owner").get("name"),
+        cache=DynamoAccountCache(context.platform),
+    )
     # a CrmError is the handler's to answer ("Error creating message log")
-    if common["owner_name"]:
+    if common.owner_name:
         return _log_shared_thread(context, log_info, body, common)
-    return _log_messages(context, log_info, messages, correspondents, body, common)
+    return _log_messages(context, log_info, messages, len(correspondents) > 1, body, common)
 
 
 def _log_messages(
     context: AuthContext,
     log_info: dict[str, Any],
     messages: list[dict[str, Any]],
-    correspondents: list[dict[str, Any]],
+    group: bool,
     body: dict[str, Any],
-    common: dict[str, Any],
+    common: MessageLogWrite,
 ) -> dict[str, Any]:
-    connector = context.connector
-    group = len(correspondents) > 1
+    """Each new message once: the first of a conversation-day creates its CRM record, the others are
+    appended to it."""
     suffix = f"-{body['contactId']}" if group else ""
     conversation_log_id = f"{log_info.get('conversationLogId') or log_info.get('conversationId')}{suffix}"
     conversation_id = f"{log_info.get('conversationId')}{suffix}"
     logged: list[str] = []
     last_message: Any = NOTHING_CALLED
+
+    def busy(text: str) -> dict[str, Any]:
+        return {"successful": False, "logIds": logged, "returnMessage": return_message(text, ttl=3000)}
+
     for message in reversed(messages):  # the extension sends newest first
         message_id = f"{message.get('id')}{suffix}"
+        keys = {"platform": context.platform, "conversation_id": conversation_id}
         message_claim = claims.claim(
             MessageLogModel,
             context.model.id,
             f"msg#{message_id}",
-            platform=context.platform,
-            conversation_id=conversation_id,
             conversation_log_id=conversation_log_id,
+            **keys,
         )
         if message_claim.outcome is claims.Outcome.LOGGED:
             # logged before: as the reference, the answer names only what this request logged
             metrics.add_metric(name="DuplicatesPrevented", unit=MetricUnit.Count, value=1)
             continue
         if message_claim.outcome is claims.Outcome.BUSY:
-            return {
-                "successful": False,
-                "logIds": logged,
-                "returnMessage": return_message(
-                    "These messages are being logged by another request. Please check again in a moment.",
-                    ttl=3000,
-                ),
-            }
-        message = {**message, "id": message_id}
+            return busy("These messages are being logged by another request. Please check again in a moment.")
+        write = _write(common, {**message, "id": message_id})
         conversation = claims.claim(
             MessageLogModel,
             context.model.id,
             f"conv#{conversation_log_id}",
-            platform=context.platform,
-            conversation_id=conversation_id,
             conversation_log_id=conversation_log_id,
+            **keys,
         )
+        if conversation.outcome is claims.Outcome.BUSY:
+            claims.give_up(message_claim)  # RECOVER stays unknown: an earlier attempt may have written
+            return busy(BUSY_CONVERSATION)
         try:
-            # once the CRM has the message, failing to record it must not let the claims go
-            with claims.attempting(conversation, message_claim) as attempt:
-                if conversation.outcome is claims.Outcome.LOGGED:
-                    media = _media(message)
-                    with _appending(context, conversation_log_id):
-                        result = context.call(
-                            connector.update_message_log,
-                            **common,
-                            log_id=conversation.record.log_id,
-                            message=message,
-                            image_link=media["image_link"],
-                            image_content_type=media["image_content_type"],
-                            video_link=media["video_link"],
-                        )
-                    crm_log_id = conversation.record.log_id
-                    attempt.written = True
-                elif conversation.outcome is claims.Outcome.BUSY:
-                    claims.release(message_claim)
-                    return {
-                        "successful": False,
-                        "logIds": logged,
-                        "returnMessage": return_message(
-                            BUSY_CONVERSATION,
-                            ttl=3000,
-                        ),
-                    }
-                else:
-                    recovered = _recover(context, conversation, common, message)
-                    if recovered is not None:
-                        crm_log_id = recovered
-                        attempt.written = True
-                        claims.complete(conversation, recovered)
-                        attempt.settled(conversation)
-                        if message_claim.outcome is claims.Outcome.RECOVER:
-                            # the interrupted attempt created the activity with this very message in it
-                            result = {"returnMessage": return_message("Message logged", "success", 1000)}
-                        else:
-                            media = _media(message)
-                            with _appending(context, conversation_log_id):
-                                result = context.call(
-                                    connector.update_message_log,
-                                    **common,
-                                    log_id=recovered,
-                                    message=message,
-                                    image_link=media["image_link"],
-                                    image_content_type=media["image_content_type"],
-                                    video_link=media["video_link"],
-                                )
-                    else:
-                        result = context.call(
-                            connector.create_message_log,
-                            **common,
-                            message=message,
-                            correspondents=correspondents[1:],
-                            **_media(message),
-                        )
-                        crm_log_id = result.get("logId")
-                        attempt.written = bool(crm_log_id)
-                        if not crm_log_id:
-                            claims.give_up(conversation)
-                            claims.give_up(message_claim)
-                            return {
-                                "successful": False,
-                                "logIds": logged,
-                                "returnMessage": result.get("returnMessage"),
-                            }
-                        claims.complete(conversation, str(crm_log_id))
-                        attempt.settled(conversation)
+            # once the CRM has the message, failing to record it must not let the message claim go
+            with claims.attempting(message_claim) as attempt:
+                result, crm_log_id = _log_one(context, conversation, message_claim, write, attempt)
+                if crm_log_id is None:
+                    claims.give_up(message_claim)
+                    return {"successful": False, "logIds": logged, "returnMessage": result}
                 claims.complete(message_claim, str(crm_log_id))
         except locks.LockBusy:
-            return {
-                "successful": False,
-                "logIds": logged,
-                "returnMessage": return_message(BUSY_CONVERSATION, ttl=3000),
-            }
+            return busy(BUSY_CONVERSATION)
         logged.append(message_id)
-        last_message = result.get("returnMessage")
+        last_message = result
     return with_last_message({"successful": True, "logIds": logged}, last_message)
+
+
+def _log_one(
+    context: AuthContext,
+    conversation: claims.Claim,
+    message_claim: claims.Claim,
+    write: MessageLogWrite,
+    attempt: claims.Attempt,
+) -> tuple[ReturnMessage | None, LogId | None]:
+    """Put one message into its conversation-day's CRM record: append it to the record, or create the
+    record (adopting one an interrupted attempt created). The answer's message and the record's id (None:
+    the CRM created nothing)."""
+    thread = str(conversation.record.conversation_log_id)
+    if conversation.outcome is claims.Outcome.LOGGED:
+        log_id: LogId = conversation.record.log_id
+        result = _append(context, thread, log_id, write)
+        attempt.written = True
+        return result, log_id
+    done = claims.run(
+        conversation,
+        write=lambda: context.call(context.connector.create_message_log, request=write),
+        recover=_recovery(context, write),
+        attempt=attempt,
+    )
+    if done.result is not None or done.log_id is None:
+        return (done.result.message if done.result else None), done.log_id
+    if message_claim.outcome is claims.Outcome.RECOVER:
+        # the interrupted attempt created the record with this very message in it
+        return return_message("Message logged", "success", 1000), done.log_id
+    return _append(context, thread, done.log_id, write), done.log_id
+
+
+def _append(
+    context: AuthContext, conversation_log_id: str, log_id: LogId, write: MessageLogWrite
+) -> ReturnMessage | None:
+    """Add to the conversation's CRM record (or re-render a shared thread), one request at a time."""
+    with _appending(context, conversation_log_id):
+        return context.call(context.connector.update_message_log, log_id=log_id, request=write).message
 
 
 def _appending(context: AuthContext, conversation_log_id: str) -> AbstractContextManager[None]:
@@ -236,40 +213,22 @@ def _appending(context: AuthContext, conversation_log_id: str) -> AbstractContex
     return locks.held(f"append#{context.model.id}#{conversation_log_id}", APPEND_LEASE_S)
 
 
-def _recover(
-    context: AuthContext,
-    conversation: claims.Claim,
-    common: dict[str, Any],
-    message: dict[str, Any],
-    **content: Any,
-) -> str | None:
-    """The CRM record an interrupted attempt may have created for this conversation, when the claim says
-    so and the connector can look."""
+def _recovery(context: AuthContext, write: MessageLogWrite) -> Callable[[float], LogId | None] | None:
+    """How :func:`claims.run` looks for the record an interrupted attempt may have created, when the
+    connector can look."""
     connector = context.connector
-    if conversation.outcome is not claims.Outcome.RECOVER or not type(connector).implements("findMessageLog"):
+    if not type(connector).implements("findMessageLog"):
         return None
-    found = context.call(
-        connector.find_message_log,
-        **common,
-        message=message,
-        since=conversation.record.claimed_at,
-        **_media(message),
-        **content,
-    )
-    if found:
-        logger.info("recovered a message log written before a crash", extra={"platform": connector.platform})
-        metrics.add_metric(name="DuplicatesPrevented", unit=MetricUnit.Count, value=1)
-    return str(found) if found else None
+    return lambda since: context.call(connector.find_message_log, request=write, since=since)
 
 
 def _log_shared_thread(
-    context: AuthContext, log_info: dict[str, Any], body: dict[str, Any], common: dict[str, Any]
+    context: AuthContext, log_info: dict[str, Any], body: dict[str, Any], common: MessageLogWrite
 ) -> dict[str, Any]:
     """A shared-inbox thread: one activity per thread, re-rendered whole on every post."""
-    connector = context.connector
     conversation_log_id = str(log_info.get("conversationLogId") or log_info.get("conversationId"))
     content = compose_shared_sms_log(
-        log_format=cast(LogFormat, connector.get_log_format_type()),
+        log_format=cast(LogFormat, context.connector.get_log_format_type()),
         conversation=log_info,
         contact_name=str(body.get("contactName") or ""),
         timezone_offset=context.user.timezone_offset or None,
@@ -279,6 +238,7 @@ def _log_shared_thread(
         "body": content.body,
         "conversationCreatedDate": content.conversation_created_date,
     }
+    write = _write(replace(common, shared_sms_log_content=shared), log_info["messages"][0])
     thread = claims.claim(
         MessageLogModel,
         context.model.id,
@@ -287,51 +247,24 @@ def _log_shared_thread(
         conversation_id=str(log_info.get("conversationId")),
         conversation_log_id=conversation_log_id,
     )
+    busy = {"successful": False, "logIds": [], "returnMessage": return_message(BUSY_CONVERSATION, ttl=3000)}
     if thread.outcome is claims.Outcome.BUSY:
-        return {
-            "successful": False,
-            "logIds": [],
-            "returnMessage": return_message(
-                BUSY_CONVERSATION,
-                ttl=3000,
-            ),
-        }
-    if thread.outcome is claims.Outcome.LOGGED:
-        try:
-            with _appending(context, conversation_log_id):
-                result = context.call(
-                    connector.update_message_log,
-                    **common,
-                    log_id=thread.record.log_id,
-                    shared_sms_log_content=shared,
-                )
-        except locks.LockBusy:
-            return {
-                "successful": False,
-                "logIds": [],
-                "returnMessage": return_message(BUSY_CONVERSATION, ttl=3000),
-            }
-        return {"successful": True, "logIds": [], "returnMessage": result.get("returnMessage")}
-    recovered = _recover(context, thread, common, log_info["messages"][0], shared_sms_log_content=shared)
-    if recovered is not None:
-        claims.complete(thread, recovered)
-        result = context.call(
-            connector.update_message_log, **common, log_id=recovered, shared_sms_log_content=shared
+        return busy
+    try:
+        if thread.outcome is claims.Outcome.LOGGED:
+            message = _append(context, conversation_log_id, thread.record.log_id, write)
+            return {"successful": True, "logIds": [], "returnMessage": message}
+        done = claims.run(
+            thread,
+            write=lambda: context.call(context.connector.create_message_log, request=write),
+            recover=_recovery(context, write),
         )
-        return {
-            "successful": True,
-            "logIds": [conversation_log_id],
-            "returnMessage": result.get("returnMessage"),
-        }
-    with claims.writing(thread):
-        result = context.call(
-            connector.create_message_log,
-            **common,
-            shared_sms_log_content=shared,
-            message=log_info["messages"][0],
-        )
-    if not result.get("logId"):
-        claims.give_up(thread)
-        return {"successful": False, "logIds": [], "returnMessage": result.get("returnMessage")}
-    claims.complete(thread, str(result["logId"]))
-    return {"successful": True, "logIds": [conversation_log_id], "returnMessage": result.get("returnMessage")}
+        if done.log_id is None:
+            return {"successful": False, "logIds": [], "returnMessage": done.result and done.result.message}
+        # an adopted record is re-rendered with the whole thread
+        message = _append(context, conversation_log_id, done.log_id, write) if done.recovered else None
+    except locks.LockBusy:
+        return busy
+    if done.result is not None:
+        message = done.result.message
+    return {"successful": True, "logIds": [conversation_log_id], "returnMessage": message}

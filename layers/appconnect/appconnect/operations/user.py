@@ -87,4 +87,4 @@ def refresh_user_info(request: Request) -> dict[str, Any]:
             "returnMessage": return_message("User session expired. Please connect again."),
         }
     result = context.call(connector.refresh_user_info)
-    return {"successful": bool(result.get("successful")), "returnMessage": result.get("returnMessage")}
+    return {"successful": result.successful, "returnMessage": result.message}
