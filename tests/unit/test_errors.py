@@ -7,11 +7,13 @@ from appconnect.errors import (
     AuthorizationRequired,
     CrmAuthError,
     CrmBadRequest,
+    CrmCredentialsRevoked,
     CrmNotFound,
     CrmRateLimited,
     CrmUnavailable,
     SessionRevoked,
     crm_failure,
+    crm_failure_answer,
     database_failure,
 )
 
@@ -92,3 +94,16 @@ def test_given_request_errors_when_answered_then_reference_status_and_bodies() -
             "ttl": 5000,
         },
     }
+
+
+def test_given_a_revoked_stored_credential_when_answered_then_401_asking_to_connect_again() -> None:
+    status, body = crm_failure_answer(CrmCredentialsRevoked("401", status=401), "findContact", "redtail")
+    assert status == 401
+    assert body["errorCode"] == "CRM_SESSION_REVOKED"
+    assert body["returnMessage"]["message"] == "User session expired. Please connect again."
+
+
+def test_given_other_credentials_refused_when_answered_then_200_authorization_error() -> None:
+    status, body = crm_failure_answer(CrmAuthError("403", status=403), "findContact", "insightly")
+    assert status == 200
+    assert body["returnMessage"]["message"] == "Authorization error"

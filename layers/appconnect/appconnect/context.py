@@ -71,10 +71,16 @@ class AuthContext:
             return None
 
     def save_connector_changes(self) -> None:
-        """Persist what the connector changed on the user (e.g. a new CRM session token)."""
+        """Persist what the connector changed on the user (e.g. a new CRM session token) and the options it
+        found for the user's dynamic settings."""
         if self.user.changed:
             users.save_additional_info(self.model.id, self.user.platform_additional_info)
             self.user.changed = False
+        if self.user.offered_options:
+            saved = users.save_setting_options(self.model.id, self.user.offered_options)
+            if saved is not None:
+                self.user.user_settings = dict(saved.user_settings or {})
+            self.user.offered_options = {}
 
 
 def best_effort(action: Callable[[], R], what: str) -> tuple[R | None, Exception | None]:

@@ -145,6 +145,11 @@ class CrmAuthError(CrmError):
     """The CRM rejected the credentials (401/403)."""
 
 
+class CrmCredentialsRevoked(CrmAuthError):
+    """The stored credential itself is dead (a Redtail user key that was revoked or reset): the user must
+    connect again. Answered as an expired session: 401 with ``errorCode: CRM_SESSION_REVOKED``."""
+
+
 class CrmNotFound(CrmError):
     """The CRM record does not exist (404)."""
 
@@ -302,6 +307,9 @@ def crm_failure_answer(error: CrmError, operation: str, platform: str) -> tuple[
     special = _LOGIN_FAILURES.get(operation)
     if special is not None:
         return special(error, platform)
+    if isinstance(error, CrmCredentialsRevoked):
+        revoked = SessionRevoked()
+        return revoked.status, revoked.body()
     return 200, crm_failure(error, operation, platform)
 
 

@@ -229,6 +229,27 @@ def save_settings(user_id: str, settings: dict[str, Any]) -> UserModel | None:
     )
 
 
+def save_setting_options(user_id: str, offered: dict[str, dict[str, Any]]) -> UserModel | None:
+    """Set the options of the user's dynamic settings (``{setting id: {options, value}}``), keeping each
+    setting's chosen value (``value`` only when there is none) and whether the user may change it (yes by
+    default); retried on the freshest copy when a concurrent write (``POST /user/settings``) got in first,
+    so neither is lost."""
+
+    def merged(model: UserModel) -> list[Any]:
+        settings = dict(model.user_settings or {})
+        for setting_id, offer in offered.items():
+            entry = settings.get(setting_id)
+            current = dict(entry) if isinstance(entry, dict) else {}
+            current.setdefault("customizable", True)
+            if current.get("value") is None and offer.get("value") is not None:
+                current["value"] = offer["value"]
+            current["options"] = offer["options"]
+            settings[setting_id] = current
+        return [UserModel.user_settings.set(settings), UserModel.updated_at.set(datetime.now(UTC))]
+
+    return update(user_id, merged)
+
+
 def is_conflict(error: Exception) -> bool:
     """True when a conditional write failed because someone else changed the item first."""
     return getattr(error, "cause_response_code", None) in (

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from appconnect.composer.formatting import UtcOffset
 from appconnect.connector.types import (
     AccountCache,
     CallLogDetails,
@@ -107,6 +108,11 @@ class Connector:
         A login that would change it for an existing user is refused (log out first), so nobody can point
         another person's stored session at a different server."""
         return hostname
+
+    def log_utc_offset(self, *, stored_offset: str, user_settings: Mapping[str, Any]) -> UtcOffset:
+        """The UTC offset log bodies are dated in: the one stored at login by default. A connector whose CRM
+        has no time zone for its users reads the user's own setting instead (Redtail)."""
+        return stored_offset or None
 
     def manifest_values(self, *, server_url: str) -> dict[str, str]:
         """Values substituted into this platform's manifest entry (``${pipedrive.clientId}`` ...)."""
@@ -244,7 +250,7 @@ class CrmUser:
     """The stored user as a connector sees it: tokens decrypted, nothing of the storage layer.
 
     A connector that changes ``platform_additional_info`` (e.g. a new CRM session token) sets
-    ``changed = True``; the core saves it after the call.
+    ``changed = True``; the core saves it after the call, with any options offered for dynamic settings.
     """
 
     id: str
@@ -259,6 +265,17 @@ class CrmUser:
     platform_additional_info: dict[str, Any] = field(default_factory=dict)
     user_settings: dict[str, Any] = field(default_factory=dict)
     changed: bool = False
+    #: ``setting id -> {options, value}`` the connector found in the CRM for settings with ``dynamicOptions``
+    offered_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def offer_options(self, setting_id: str, options: list[dict[str, Any]], default: Any = None) -> None:
+        """Fill the choices of the user's setting ``setting_id`` (a manifest setting with ``dynamicOptions``,
+        such as Redtail's default category) with what the CRM has now. The core saves them after the call
+        when they differ, keeping the value the user chose (``default`` when none) and whether they may
+        change it."""
+        entry = self.user_settings.get(setting_id)
+        if not isinstance(entry, dict) or entry.get("options") != options:
+            self.offered_options[setting_id] = {"options": options, "value": default}
 
     def setting_value(self, setting_id: str, default: Any = None) -> Any:
         """The value of the user's setting ``setting_id`` (``userSettings[id].value``)."""

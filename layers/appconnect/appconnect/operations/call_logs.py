@@ -200,7 +200,9 @@ def create_call_log(request: Request) -> dict[str, Any]:
             CallLogInputs.from_create_request({**body, "note": note}),
             log_format=cast(LogFormat, log_format),
             user_settings=dict(model.user_settings or {}),
-            timezone_offset=model.timezone_offset or None,
+            timezone_offset=connector.log_utc_offset(
+                stored_offset=model.timezone_offset or "", user_settings=dict(model.user_settings or {})
+            ),
         )
 
     identity = ExtensionIdentity.of(body, log_info)
@@ -316,7 +318,9 @@ def update_call_log(request: Request) -> dict[str, Any]:
             inputs,
             log_format=cast(LogFormat, log_format),
             user_settings=context.user.user_settings,
-            timezone_offset=context.user.timezone_offset or None,
+            timezone_offset=connector.log_utc_offset(
+                stored_offset=context.user.timezone_offset, user_settings=context.user.user_settings
+            ),
             existing_body=existing_body,
         )
     update = CallLogUpdate(

@@ -231,7 +231,9 @@ def _log_shared_thread(
         log_format=cast(LogFormat, context.connector.get_log_format_type()),
         conversation=log_info,
         contact_name=str(body.get("contactName") or ""),
-        timezone_offset=context.user.timezone_offset or None,
+        timezone_offset=context.connector.log_utc_offset(
+            stored_offset=context.user.timezone_offset, user_settings=context.user.user_settings
+        ),
     )
     shared = {
         "subject": content.subject,
