@@ -126,7 +126,9 @@ SEED: JsonDict = {
 
 
 def _error(status: int, message: str) -> Response:
-    return Response.json(status, {"error": message})
+    """Redtail's error body: ``{"message": ...}`` (401 "Authorization header missing", 403 "User Forbidden
+    from ...")."""
+    return Response.json(status, {"message": message})
 
 
 def _unprocessable(errors: dict[str, list[str]]) -> HttpError:
@@ -315,6 +317,7 @@ class RedtailSandbox(Sandbox):
         self.route("GET", "/lists/categories", self.list_categories)
         self.route("GET", "/lists/activity_codes", self.list_activity_codes)
         self.route("GET", "/lists/database_users", self.list_database_users)
+        self.route("GET", "/activities", self.list_activities)
         self.route("POST", "/activities", self.create_activity)
         self.route("GET", "/activities/{id}", self.get_activity)
         self.route("PUT", "/activities/{id}", self.update_activity)
@@ -457,7 +460,18 @@ class RedtailSandbox(Sandbox):
             {"id": u["id"], "first_name": u["first_name"], "last_name": u["last_name"], "email": u["email"]}
             for u in self.users.values()
         ]
-        return Response.json(200, {"database_users": users})
+        return self._page(request, "database_users", users)
+
+    def _page(self, request: Request, key: str, items: list[JsonDict]) -> Response:
+        """One page of a list (``?page=``, 1-based, PAGE_SIZE items) with Redtail's ``meta``."""
+        page = as_int(request.arg("page") or "1")
+        if page is None or page < 1:
+            return _error(400, "page must be a positive integer")
+        total_pages = max(1, -(-len(items) // PAGE_SIZE))
+        chunk = items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        return Response.json(
+            200, {key: chunk, "meta": {"total_records": len(items), "total_pages": total_pages}}
+        )
 
     # -- activities ----------------------------------------------------------------------------------------
     def _validate_activity(self, body: JsonDict, creating: bool) -> JsonDict:
@@ -596,6 +610,26 @@ class RedtailSandbox(Sandbox):
         activity.update(clean)
         self.activities[aid] = activity
         return Response.json(201, {"activity": self._render_activity(activity, True)})
+
+    def list_activities(self, request: Request) -> Response:
+        """``GET /activities?start_date=&end_date=&page=``: the activities dated within the range (either
+        bound optional), oldest first, with their linked contacts."""
+        self._user(request)
+        bounds = []
+        for key in ("start_date", "end_date"):
+            raw = request.arg(key)
+            parsed = parse_time(raw) if raw else None
+            if raw and parsed is None:
+                return _error(400, f"{key} is not a valid date")
+            bounds.append(parsed)
+        low, high = bounds
+        listed = [
+            self._render_activity(a, True)
+            for _, a in sorted(self.activities.items())
+            if (low is None or (parse_time(a["end_date"]) or 0) >= low)
+            and (high is None or (parse_time(a["start_date"]) or 0) <= high)
+        ]
+        return self._page(request, "activities", listed)
 
     def _activity(self, request: Request) -> JsonDict:
         activity = self.activities.get(as_int(request.path_params["id"]) or -1)

@@ -56,7 +56,7 @@ def rt(sandbox: Sandbox) -> Redtail:
 def assert_error(response: requests.Response, status: int) -> Any:
     assert response.status_code == status, response.text
     body = response.json()
-    assert body.get("error") or body.get("errors")
+    assert body.get("message") or body.get("errors")
     return body
 
 
@@ -88,7 +88,7 @@ def test_given_bad_credentials_when_authenticating_then_401_invalid_credentials(
     rt: Redtail, credentials: str
 ):
     body = assert_error(rt.call("GET", "/authentication", auth=f"Basic {b64(credentials)}"), 401)
-    assert body == {"error": "Invalid credentials"}
+    assert body == {"message": "Invalid credentials"}
 
 
 def test_given_bare_base64_user_key_header_when_calling_then_accepted(rt: Redtail):
@@ -347,3 +347,36 @@ def test_given_note_for_unknown_activity_then_404(rt: Redtail):
 def test_given_rate_limit_when_exhausted_then_429(rt: Redtail):
     rt.sandbox.control("POST", "redtail/ratelimit", {"limit": 0})
     assert_error(rt.call("GET", "/lists/categories"), 429)
+
+
+def test_given_activities_on_several_days_when_listed_by_date_range_then_only_those_dated_within(rt: Redtail):
+    inside = rt.activity(start_date="2026-01-02T03:04:05.000Z", end_date="2026-01-02T03:09:05.000Z")
+    rt.activity(start_date="2026-03-01T10:00:00.000Z", end_date="2026-03-01T10:05:00.000Z")
+
+    response = rt.call(
+        "GET",
+        "/activities",
+        params={"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-01-03T00:00:00Z"},
+    )
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [a["id"] for a in body["activities"]] == [inside["id"]]
+    assert body["activities"][0]["linked_contacts"][0]["contact_id"] == 201
+    assert body["meta"] == {"total_records": 1, "total_pages": 1}
+
+
+def test_given_more_users_than_a_page_when_database_users_listed_then_paged_with_meta(
+    rt: Redtail, sandbox: Sandbox
+) -> None:
+    sandbox.control(
+        "POST", "redtail/seed", {"users": [{"first_name": f"U{i}", "last_name": "Paged"} for i in range(60)]}
+    )
+
+    first = rt.call("GET", "/lists/database_users").json()
+    second = rt.call("GET", "/lists/database_users", params={"page": 2}).json()
+
+    assert first["meta"]["total_pages"] == 2
+    assert len(first["database_users"]) == 50
+    assert {u["id"] for u in first["database_users"]}.isdisjoint({u["id"] for u in second["database_users"]})
+    assert first["meta"]["total_records"] == len(first["database_users"]) + len(second["database_users"])
