@@ -64,6 +64,9 @@ class CrmWorld:
     short_session_login: Callable[[str, SandboxClient], Extension] | None = None
     #: (method, path regex) of the CRM's token endpoint, to count renewals
     token_endpoint: tuple[str, str] | None = None
+    #: the CRM answers 401 only for a stored credential that is dead (a revoked Redtail user key): the
+    #: user is asked to connect again (401 ``CRM_SESSION_REVOKED``) instead of "Authorization error"
+    revoked_on_401: bool = False
 
     def __post_init__(self) -> None:
         unknown = self.capabilities - CAPABILITIES

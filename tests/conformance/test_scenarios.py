@@ -215,7 +215,12 @@ def test_a_failing_crm_gets_a_clear_message_never_a_5xx(
 ) -> None:
     box.fault(method="GET", path=world.search_path, times=50, **fault)
     response = client.get("/contact", phoneNumber=next(iter(world.seeded_numbers)))
-    assert response.status_code == 200, response.text
+    if fault.get("status") == 401 and world.revoked_on_401:
+        assert response.status_code == 401, response.text
+        assert response.json()["errorCode"] == "CRM_SESSION_REVOKED"
+        message = "User session expired. Please connect again."
+    else:
+        assert response.status_code == 200, response.text
     assert response.json()["successful"] is False
     assert response.json()["returnMessage"]["message"] == message
 
