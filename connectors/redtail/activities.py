@@ -13,8 +13,8 @@ from typing import Any
 
 from appconnect.composer import parse_instant
 from appconnect.connector import CrmUser, LogId, ReturnMessage
-from appconnect.errors import BadRequest, CrmBadRequest, details, return_message
-from connectors.redtail.api import RedtailApi
+from appconnect.errors import CrmBadRequest, details, return_message
+from connectors.redtail.api import PLATFORM, RedtailApi
 
 #: Redtail's activity code for calls; message logs use it too, as the reference does
 CALL_ACTIVITY_CODE = 3
@@ -47,7 +47,7 @@ def when(value: Any, what: str) -> datetime:
     """A client time (epoch ms or ISO text) that Redtail requires; a clear 400 when it cannot be read."""
     parsed = parse_instant(value)
     if parsed is None:
-        raise BadRequest(f"{what} must be a date and time.")
+        raise CrmBadRequest(f"{what} must be a date and time.", platform=PLATFORM)
     return parsed
 
 
@@ -60,7 +60,7 @@ def contact_id(contact_info: Mapping[str, Any]) -> int:
     try:
         return int(str(contact_info.get("id")))
     except ValueError as error:
-        raise BadRequest("contactId must be a Redtail contact id.") from error
+        raise CrmBadRequest("contactId must be a Redtail contact id.", platform=PLATFORM) from error
 
 
 def attendees(assignee: str | None) -> dict[str, Any]:

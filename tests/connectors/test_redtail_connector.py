@@ -32,7 +32,13 @@ from appconnect.connector import (
     NewContact,
 )
 from appconnect.connector.client import DisallowedUrl
-from appconnect.errors import BadRequest, CrmCredentialsRevoked, CrmUnavailable, SessionRenewalFailed
+from appconnect.errors import (
+    BadRequest,
+    CrmBadRequest,
+    CrmCredentialsRevoked,
+    CrmUnavailable,
+    SessionRenewalFailed,
+)
 from connectors.redtail import CONNECTOR, RedtailConnector
 from connectors.redtail.contacts import searched_number
 from local.sandbox import SandboxServer
@@ -611,7 +617,7 @@ def test_given_custom_subject_and_no_duration_when_call_logged_then_subject_kept
 def test_given_start_time_that_is_not_a_time_when_call_logged_then_bad_request_and_nothing_written(
     sandbox: Sandbox, connector: RedtailConnector, session: tuple[CrmUser, str]
 ) -> None:
-    with pytest.raises(BadRequest):
+    with pytest.raises(CrmBadRequest, match="must be a date and time"):
         _create_call(connector, session, call_log={**CALL, "startTime": "yesterday-ish"})
 
     assert sandbox.activities() == []
