@@ -1,5 +1,6 @@
-"""GET /admin/serverLoggingSettings: not implemented yet; answers 501 until its issue lands."""
+"""GET /admin/serverLoggingSettings"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.server_logging import get_server_logging_settings
 
-handler = not_implemented("getServerLoggingSettings")
+handler = api_handler("getServerLoggingSettings", get_server_logging_settings)

@@ -1,5 +1,6 @@
-"""POST /admin/serverLoggingSettings: not implemented yet; answers 501 until its issue lands."""
+"""POST /admin/serverLoggingSettings"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.server_logging import update_server_logging_settings
 
-handler = not_implemented("updateServerLoggingSettings")
+handler = api_handler("updateServerLoggingSettings", update_server_logging_settings)

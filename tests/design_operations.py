@@ -231,7 +231,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/admin/serverLoggingSettings",
         "get_server_logging_settings",
         "GetServerLoggingSettingsFunction",
-        **_ADMIN_READ,
+        **{USERS: _dynamodb("GetItem")},
     ),
     _api(
         "updateServerLoggingSettings",
@@ -239,7 +239,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/admin/serverLoggingSettings",
         "update_server_logging_settings",
         "UpdateServerLoggingSettingsFunction",
-        **_ADMIN_WRITE,
+        **USER_WITH_REFRESH,
     ),
     # Contacts.
     _api("findContact", "GET", "/contact", "find_contact", "FindContactFunction", **USER_WITH_REFRESH),

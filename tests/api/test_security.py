@@ -231,17 +231,6 @@ def test_given_the_token_endpoint_fails_when_a_refresh_is_due_then_200_with_a_cl
     assert reason in body["returnMessage"]["details"][0]["items"][0]["text"]
 
 
-def test_given_a_platform_whose_connector_is_not_built_when_logging_in_then_501_with_a_clear_message(
-    api_url: str,
-) -> None:
-    path = "/oauth-callback?callbackUri=x%3Fcode%3Dc&state=platform%3Dbullhorn"
-    response = requests.get(f"{api_url}{path}", timeout=30)
-    assert response.status_code == 501, response.text
-    answer = response.json()
-    assert answer["successful"] is False
-    assert "is not supported by this server yet" in answer["returnMessage"]["message"]
-
-
 # -- 5. logout always works --------------------------------------------------------------------------
 
 

@@ -80,10 +80,25 @@ MESSAGE_LOG = {
     ],
 )
 def test_given_a_user_of_a_platform_whose_connector_is_not_built_when_calling_then_501_and_nothing_claimed(
-    function: str, method: str, path: str, request_body: dict[str, Any] | None, query: dict[str, str] | None
+    function: str,
+    method: str,
+    path: str,
+    request_body: dict[str, Any] | None,
+    query: dict[str, str] | None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from appconnect import context
+    from appconnect.connector import Connector
     from appconnect.models import CallLogModel, MessageLogModel
 
+    class Unbuilt(Connector):
+        """A connector with its facts declared and no interface written yet (a fresh scaffold)."""
+
+        platform = "bullhorn"
+        display_name = "Unbuilt CRM"
+
+    # every shipped connector is built now: the platform's connector is replaced by an unbuilt one
+    monkeypatch.setattr(context, "get_connector", lambda _platform: Unbuilt())
     user_id, jwt = store_user("bullhorn", token_expiry=time.time() + 3600)
     result = invoke(
         function, method, path, jwt, query=query, body=json.dumps(request_body) if request_body else None
@@ -91,6 +106,6 @@ def test_given_a_user_of_a_platform_whose_connector_is_not_built_when_calling_th
     assert result["statusCode"] == 501, result["body"]
     body = json.loads(result["body"])
     assert body["successful"] is False
-    assert body["returnMessage"]["message"] == "Bullhorn is not supported by this server yet"
+    assert body["returnMessage"]["message"] == "Unbuilt CRM is not supported by this server yet"
     assert list(CallLogModel.query(user_id)) == []
     assert list(MessageLogModel.query(user_id)) == []

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from appconnect import token_refresh, users
+from appconnect import crm_session, token_refresh, users
 from appconnect.connector import Connector, CrmUser, UnknownPlatform, get_connector
 from appconnect.connector.client import take_rate_limit, watch_rate_limit
 from appconnect.errors import (
@@ -19,6 +19,7 @@ from appconnect.errors import (
     AuthorizationRequired,
     ConnectorNotBuilt,
     CrmError,
+    CrmSessionExpired,
     JsonBadRequest,
     UserMissing,
 )
@@ -51,7 +52,15 @@ class AuthContext:
         (``errors.crm_failure_answer``)."""
         watch_rate_limit()
         try:
-            return method(user=self.user, auth_header=self.auth_header, **arguments)
+            try:
+                return method(user=self.user, auth_header=self.auth_header, **arguments)
+            except CrmSessionExpired:
+                # the CRM session (not the OAuth grant) ended: a new one, once for every request, then retry
+                self.save_connector_changes()
+                self.model = crm_session.renew(self.model, self.connector, self.user.session, auth_header)
+                self.user = users.to_crm_user(self.model)
+                self.auth_header = auth_header(self.connector, self.user)
+                return method(user=self.user, auth_header=self.auth_header, **arguments)
         finally:
             self.save_connector_changes()
             figures = take_rate_limit()

@@ -150,6 +150,12 @@ class CrmCredentialsRevoked(CrmAuthError):
     connect again. Answered as an expired session: 401 with ``errorCode: CRM_SESSION_REVOKED``."""
 
 
+class CrmSessionExpired(CrmAuthError):
+    """The CRM session opened with the user's OAuth token (Bullhorn's ``BhRestToken``) is no longer valid;
+    the OAuth grant may well be. The core opens a new session, once for all concurrent requests, and
+    retries the call once."""
+
+
 class CrmNotFound(CrmError):
     """The CRM record does not exist (404)."""
 

@@ -51,6 +51,10 @@ class UserModel(Model):
     hashed_rc_extension_id = UnicodeAttribute(null=True, attr_name="hashedRcExtensionId")
     encrypted_access_token = UnicodeAttribute(null=True, attr_name="encryptedAccessToken")
     encrypted_refresh_token = UnicodeAttribute(null=True, attr_name="encryptedRefreshToken")
+    #: the CRM session opened with the OAuth token (Bullhorn's BhRestToken and restUrl), encrypted JSON
+    encrypted_session = UnicodeAttribute(null=True, attr_name="encryptedSession")
+    #: credentials the connector keeps for the user (Bullhorn's service account), encrypted JSON
+    encrypted_secrets = UnicodeAttribute(null=True, attr_name="encryptedSecrets")
     token_expiry = NumberAttribute(null=True, attr_name="tokenExpiry")
     refresh_shard = UnicodeAttribute(null=True, attr_name="refreshShard")
     token_expires_at = NumberAttribute(null=True, attr_name="tokenExpiresAt")

@@ -73,6 +73,8 @@ ROUTES: dict[str, RouteAuth] = {
     "authValidation": RouteAuth(bad_query_token=_text("Invalid JWT token"), user_missing=_unsuccessful()),
     "hostname": RouteAuth(bad_query_token=_USER_NOT_FOUND, user_missing=_USER_NOT_FOUND),
     "getUserSettings": RouteAuth(user_missing=_USER_NOT_FOUND),
+    "getServerLoggingSettings": RouteAuth(user_missing=_USER_NOT_FOUND),
+    "updateServerLoggingSettings": RouteAuth(user_missing=_USER_NOT_FOUND),
     "updateUserSettings": RouteAuth(bad_query_token=_text("Unknown platform"), user_missing=_USER_NOT_FOUND),
     # the reference answers a bad query token from its fallback connector, which has no refreshUserInfo
     "refreshUserInfo": RouteAuth(

@@ -14,6 +14,7 @@ refreshed at once and, with single-use refresh tokens, logged users out. Here:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from appconnect import deadline, locks, oauth, users
 from appconnect.connector import Connector
@@ -47,12 +48,30 @@ def refresh_if_expiring(model: UserModel, connector: Connector) -> UserModel:
     """The user with a usable access token: refreshed now, by another Lambda, or already fresh."""
     if not is_expiring(model):
         return model
+    return _refresh(model, connector, refused=None)
+
+
+def refresh_refused(model: UserModel, connector: Connector) -> UserModel:
+    """The user with a new access token because the CRM refused the stored one before its expiry (a
+    Bullhorn session login): refreshed once, whoever's request noticed first."""
+    return _refresh(model, connector, refused=model.encrypted_access_token)
+
+
+def _refresh(model: UserModel, connector: Connector, refused: str | None) -> UserModel:
+    """Single-flight refresh. ``refused``: the stored (encrypted) access token the CRM refused; None
+    means "refresh if expiring"."""
+
+    def needed(current: UserModel) -> bool:
+        if refused is not None:
+            return current.encrypted_access_token == refused
+        return is_expiring(current)
+
     pause = _POLL_FIRST_S
     while True:
         holder = locks.acquire(_lock_name(model.id), LOCK_LEASE_S)
         if holder is not None:
             try:
-                return _refresh_holding_lock(model.id, connector)
+                return _refresh_holding_lock(model.id, connector, needed)
             finally:
                 locks.release(_lock_name(model.id), holder)
         # Someone else is refreshing: wait for their result, polling the user itself.
@@ -67,16 +86,40 @@ def refresh_if_expiring(model: UserModel, connector: Connector) -> UserModel:
             raise SessionRevoked()
         if not fresh.encrypted_access_token or fresh.session_generation != model.session_generation:
             raise AuthorizationRequired()  # logged out while we waited
-        if not is_expiring(fresh):
+        if not needed(fresh):
             return fresh
         model = fresh
 
 
-def _refresh_holding_lock(user_id: str, connector: Connector) -> UserModel:
+def _service_login(model: UserModel, connector: Connector) -> UserModel | None:
+    """A user whose grant is gone but whose admin left a service account (Bullhorn server-side logging):
+    signed in again with it, as the reference did; None when there is none or it is refused too."""
+    secrets = users.secrets_of(model)
+    if not secrets or not type(connector).implements("serverLoggingSettings"):
+        return None
+    try:
+        signed_in = connector.service_login(user=users.to_crm_user(model), values=secrets)
+    except CrmError as error:
+        logger.info("service account sign-in refused", extra={"error": type(error).__name__})
+        return None
+    return users.store_service_login(
+        model.id,
+        signed_in.access_token,
+        signed_in.refresh_token,
+        signed_in.expires_at,
+        signed_in.session,
+        signed_in.secrets,
+        generation=int(model.session_generation or 0),
+    )
+
+
+def _refresh_holding_lock(
+    user_id: str, connector: Connector, needed: Callable[[UserModel], bool]
+) -> UserModel:
     model = users.load(user_id)
     if model is None:
         raise SessionRevoked()
-    if not is_expiring(model):
+    if not needed(model):
         return model  # a refresh finished between our read and our lock
     used = users.refresh_token(model)
     info = connector.get_oauth_info(
@@ -93,6 +136,9 @@ def _refresh_holding_lock(user_id: str, connector: Connector) -> UserModel:
         current = users.load(user_id)
         if current is not None and current.encrypted_refresh_token and users.refresh_token(current) != used:
             return current  # another process rotated it; adopt
+        signed_in = _service_login(model, connector)
+        if signed_in is not None:
+            return signed_in
         logger.info("refresh token refused; session revoked", extra={"user": user_id})
         raise SessionRevoked() from error
     except CrmError as error:  # 5xx, a timeout, a dropped connection, a redirect

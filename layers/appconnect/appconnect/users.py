@@ -7,7 +7,8 @@ a user cannot silently overwrite each other's change.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -43,6 +44,78 @@ def refresh_token(model: UserModel) -> str:
     if not model.encrypted_refresh_token:
         return ""
     return crypto.decrypt(model.encrypted_refresh_token, context=f"{model.id}/refreshToken")
+
+
+def session_state(model: UserModel) -> dict[str, Any]:
+    """The user's CRM session (decrypted), ``{}`` when there is none."""
+    if not model.encrypted_session:
+        return {}
+    value = json.loads(crypto.decrypt(model.encrypted_session, context=f"{model.id}/session"))
+    return value if isinstance(value, dict) else {}
+
+
+def _encrypted_session(user_id: str, session: Mapping[str, Any] | None) -> str | None:
+    return crypto.encrypt(json.dumps(dict(session)), context=f"{user_id}/session") if session else None
+
+
+def secrets_of(model: UserModel) -> dict[str, Any]:
+    """What the connector keeps for the user (decrypted), ``{}`` when nothing."""
+    if not model.encrypted_secrets:
+        return {}
+    value = json.loads(crypto.decrypt(model.encrypted_secrets, context=f"{model.id}/secrets"))
+    return value if isinstance(value, dict) else {}
+
+
+def store_service_login(
+    user_id: str,
+    access: str,
+    refresh: str | None,
+    expiry: float | None,
+    session: Mapping[str, Any] | None,
+    secrets: Mapping[str, Any],
+    *,
+    generation: int,
+) -> UserModel | None:
+    """Save the tokens, session and kept credentials of a service login as the user's (all encrypted)."""
+
+    def actions(model: UserModel) -> list[Any]:
+        if (model.session_generation or 0) != generation or not model.encrypted_access_token:
+            raise LoggedOut(user_id)
+        result = []
+        for name, value in _token_values(user_id, access, refresh, expiry, False).items():
+            attribute = getattr(UserModel, name)
+            result.append(attribute.remove() if value is None else attribute.set(value))
+        kept = crypto.encrypt(json.dumps(dict(secrets)), context=f"{user_id}/secrets") if secrets else None
+        for attribute, value in (
+            (UserModel.encrypted_session, _encrypted_session(user_id, session)),
+            (UserModel.encrypted_secrets, kept),
+        ):
+            result.append(attribute.remove() if value is None else attribute.set(value))
+        return [*result, UserModel.updated_at.set(datetime.now(UTC))]
+
+    return update(user_id, actions)
+
+
+def forget_secrets(user_id: str) -> UserModel | None:
+    return update(
+        user_id,
+        lambda _m: [UserModel.encrypted_secrets.remove(), UserModel.updated_at.set(datetime.now(UTC))],
+    )
+
+
+def store_session(user_id: str, session: Mapping[str, Any], *, generation: int) -> UserModel | None:
+    """Save a new CRM session; dropped (:class:`LoggedOut`) when the user logged out meanwhile."""
+
+    def actions(model: UserModel) -> list[Any]:
+        if (model.session_generation or 0) != generation or not model.encrypted_access_token:
+            raise LoggedOut(user_id)
+        model.encrypted_session = _encrypted_session(user_id, session)
+        return [
+            UserModel.encrypted_session.set(model.encrypted_session),
+            UserModel.updated_at.set(datetime.now(UTC)),
+        ]
+
+    return update(user_id, actions)
 
 
 def _token_values(
@@ -113,6 +186,8 @@ def to_crm_user(model: UserModel) -> CrmUser:
         name=model.name or "",
         platform_additional_info=dict(model.platform_additional_info or {}),
         user_settings=dict(model.user_settings or {}),
+        session=session_state(model),
+        secrets=secrets_of(model),
     )
 
 
@@ -133,6 +208,8 @@ class Login:
     rc_account_id: str | None
     hashed_rc_account_id: str | None
     hashed_rc_extension_id: str | None
+    #: the CRM session the login opened (stored encrypted); None: the CRM has none
+    session: Mapping[str, Any] | None = None
 
 
 class LoginWouldRehome(Exception):
@@ -171,6 +248,7 @@ def save_login(login: Login, api_home: Callable[[str, dict[str, Any]], str]) -> 
         if login.hashed_rc_extension_id:
             model.hashed_rc_extension_id = login.hashed_rc_extension_id
         set_tokens(model, login.access_token, login.refresh_token or "", login.token_expiry)
+        model.encrypted_session = _encrypted_session(login.user_id, login.session)
         model.updated_at = now
         try:
             model.save()
@@ -203,6 +281,8 @@ def forget_credentials(user_id: str) -> UserModel | None:
         lambda _model: [
             UserModel.encrypted_access_token.remove(),
             UserModel.encrypted_refresh_token.remove(),
+            UserModel.encrypted_session.remove(),
+            UserModel.encrypted_secrets.remove(),
             UserModel.token_expiry.remove(),
             UserModel.refresh_shard.remove(),
             UserModel.token_expires_at.remove(),

@@ -30,6 +30,7 @@ from appconnect.connector.types import (
     MessageLogWrite,
     NewContact,
     ReturnMessage,
+    ServiceLogin,
     StatusResult,
     UpdateResult,
 )
@@ -67,6 +68,9 @@ EXTENSIONS: dict[str, str] = {
     "findMessageLog": "find_message_log",
     "appPage": "app_page",
     "uninstallWebhook": "uninstalled_user_id",
+    "crmSession": "start_session",
+    "authValidation": "validate_session",
+    "serverLoggingSettings": "service_login",
 }
 
 #: Interfaces of the reference that none of our connectors offers; reported as ``false``.
@@ -211,6 +215,28 @@ class Connector:
         """Append ``request.message`` to the record ``log_id`` (or re-render a shared thread)."""
         raise self._not_built("update_message_log")
 
+    def start_session(self, *, user: CrmUser, auth_header: str) -> Mapping[str, Any]:
+        """Open a new CRM session with the user's (fresh) OAuth token, for a CRM whose API takes a session of
+        its own (Bullhorn's REST login): the session's secrets, which the core stores encrypted and hands
+        back as ``user.session``. A call that finds the session dead raises
+        :class:`appconnect.errors.CrmSessionExpired`; the core then calls this once for all concurrent
+        requests and retries."""
+        raise self._not_built("start_session")
+
+    def validate_session(self, *, user: CrmUser, auth_header: str) -> StatusResult:
+        """``GET /authValidation`` for a CRM with sessions of its own: is its session usable?"""
+        raise self._not_built("validate_session")
+
+    def server_logging_settings(self, *, user: CrmUser) -> dict[str, Any]:
+        """``GET /admin/serverLoggingSettings``: the server-side logging fields as the admin set them (never a
+        password)."""
+        return {}
+
+    def service_login(self, *, user: CrmUser, values: Mapping[str, Any]) -> ServiceLogin:
+        """Sign in with the server-side logging fields the admin entered (a service account's username and
+        password): raise :class:`appconnect.errors.CrmAuthError` when the CRM refuses them."""
+        raise self._not_built("service_login")
+
     def get_user_list(self, *, user: CrmUser, auth_header: str) -> list[dict[str, Any]]:
         """``[{id, name, email?}]``: the CRM's users, for admins' user mappings."""
         raise self._not_built("get_user_list")
@@ -264,6 +290,10 @@ class CrmUser:
     name: str = ""
     platform_additional_info: dict[str, Any] = field(default_factory=dict)
     user_settings: dict[str, Any] = field(default_factory=dict)
+    #: the CRM session's secrets (decrypted), for a connector with :meth:`Connector.start_session`
+    session: dict[str, Any] = field(default_factory=dict)
+    #: credentials kept for the user by :meth:`Connector.service_login` (decrypted)
+    secrets: dict[str, Any] = field(default_factory=dict)
     changed: bool = False
     #: ``setting id -> {options, value}`` the connector found in the CRM for settings with ``dynamicOptions``
     offered_options: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -79,7 +79,10 @@ class DisallowedUrl(CrmBadRequest):
 
 
 class CrmRedirected(CrmBadRequest):
-    """The CRM answered with a redirect: never followed, since it could point anywhere."""
+    """The CRM answered with a redirect: never followed, since it could point anywhere. ``location`` is
+    where it pointed (for a flow whose answer is the redirect itself, such as an OAuth code)."""
+
+    location: str = ""
 
 
 #: never anywhere in a URL this server calls: whitespace, control characters and backslashes (which
@@ -322,12 +325,14 @@ class CrmClient:
                         "status": response.status_code,
                     },
                 )
-                raise CrmRedirected(
+                redirected = CrmRedirected(
                     f"{self.platform} answered with a redirect (HTTP {response.status_code}) instead of an "
                     "answer; this server does not follow redirects. Check the address configured for it.",
                     status=response.status_code,
                     platform=self.platform,
                 )
+                redirected.location = response.headers.get("Location") or ""
+                raise redirected
             metrics.add_metric(name=f"CrmErrors{response.status_code}", unit=MetricUnit.Count, value=1)
             logger.info(
                 "crm error",

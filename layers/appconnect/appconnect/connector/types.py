@@ -32,6 +32,7 @@ __all__ = [
     "NewContact",
     "PlatformUser",
     "ReturnMessage",
+    "ServiceLogin",
     "StatusResult",
     "UpdateResult",
 ]
@@ -94,6 +95,8 @@ class PlatformUser:
     overriding_hostname: str = ""
     #: a credential the CRM issued in exchange for the one given (stored instead of it)
     overriding_api_key: str = ""
+    #: the CRM session opened at login (secrets such as a session token), stored encrypted
+    session: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,6 +117,8 @@ class ContactLookup:
     phone_number: str
     overriding_format: str = ""
     is_extension: bool = False
+    #: company-wide CRM data (picklists) a connector keeps between requests
+    cache: AccountCache | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,6 +140,7 @@ class NewContact:
     name: str
     type: str = ""
     additional_submission: Mapping[str, Any] = field(default_factory=_empty)
+    cache: AccountCache | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -252,6 +258,18 @@ class MessageLogWrite:
     #: a shared-inbox thread rendered whole: ``{subject, body, conversationCreatedDate}``
     shared_sms_log_content: Mapping[str, Any] | None = None
     cache: AccountCache | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceLogin:
+    """A sign-in the connector made without the user's browser (a service account's password): the new
+    OAuth tokens, the CRM session they opened, and the credentials to keep (all stored encrypted)."""
+
+    access_token: str
+    refresh_token: str | None
+    expires_at: float | None
+    session: Mapping[str, Any] | None = None
+    secrets: Mapping[str, Any] = field(default_factory=_empty)
 
 
 # -- results -------------------------------------------------------------------------------------------------

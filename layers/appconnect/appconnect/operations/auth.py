@@ -123,6 +123,7 @@ def _finish_login(
         rc_account_id=rc_account[0],
         hashed_rc_account_id=rc_account[1],
         hashed_rc_extension_id=request.headers.get("rc-extension-id") or None,
+        session=info.session,
     )
     try:
         model = users.save_login(
@@ -235,6 +236,13 @@ def unauthorize(request: Request) -> Response | dict[str, Any]:
 def auth_validation(request: Request) -> dict[str, Any]:
     """GET /authValidation: is the stored CRM session still usable? (A token refresh proves it for OAuth.)"""
     context = authenticate(request)  # a user that is gone: {"successful": false} (appconnect.route_auth)
+    if type(context.connector).implements("authValidation"):
+        # a CRM with sessions of its own checks one (a dead session is renewed once, then re-checked)
+        result = context.call(context.connector.validate_session)
+        answer: dict[str, Any] = {"successful": result.successful}
+        if result.message is not None:
+            answer["returnMessage"] = result.message
+        return answer
     context.save_connector_changes()
     return {"successful": True}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from appconnect.account_cache import DynamoAccountCache
 from appconnect.connector import ContactLookup, ContactMatches, NewContact
 from appconnect.context import authenticate
 from appconnect.errors import BadRequest, return_message
@@ -47,6 +48,7 @@ def find_contact(request: Request) -> dict[str, Any]:
         phone_number=phone_number,
         overriding_format=request.param("overridingFormat") or "",
         is_extension=request.param("isExtension") == "true",
+        cache=DynamoAccountCache(context.platform),
     )
     result = context.call(context.connector.find_contact, request=lookup)
     answer = _lookup_answer(result)
@@ -87,6 +89,7 @@ def create_contact(request: Request) -> dict[str, Any]:
         name=name.strip(),
         type=str(body.get("newContactType") or ""),
         additional_submission=additional_submission,
+        cache=DynamoAccountCache(context.platform),
     )
     result = context.call(context.connector.create_contact, request=new_contact)
     if result.contact is None:
