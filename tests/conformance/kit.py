@@ -67,6 +67,8 @@ class CrmWorld:
     #: the CRM answers 401 only for a stored credential that is dead (a revoked Redtail user key): the
     #: user is asked to connect again (401 ``CRM_SESSION_REVOKED``) instead of "Authorization error"
     revoked_on_401: bool = False
+    #: the method of that first call (Bullhorn's search is a POST)
+    search_method: str = "GET"
 
     def __post_init__(self) -> None:
         unknown = self.capabilities - CAPABILITIES
