@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from appconnect.composer import HTML, append_message_to_log, compose_message_log
+from appconnect.composer import HTML
 from appconnect.connector import Connector, CrmUser, LogId, LogResult, MessageLogWrite, UpdateResult
-from appconnect.connector.helpers import correspondent_names, shared_sms_parts
+from appconnect.connector.helpers import message_log_text, shared_sms_parts, with_message_appended
 from appconnect.errors import CrmAuthError, return_message
 from connectors.bullhorn.api import BullhornApi
 from connectors.bullhorn.call_logs import commenting_person, epoch_ms, no_edit_permission, person
@@ -20,20 +20,10 @@ def _content(user: CrmUser, request: MessageLogWrite) -> tuple[str, Any]:
     shared = shared_sms_parts(request.shared_sms_log_content)
     if shared is not None:
         return shared[1], shared[2]
-    message = request.message or {}
-    contact = request.contact_info
-    text = compose_message_log(
-        log_format=HTML,
-        message=message,
-        contact_name=str(contact.get("name") or ""),
-        contact_phone_number=str(contact.get("phoneNumber") or ""),
-        user_name=user.name,
-        utc_offset=user.timezone_offset or None,
-        recording_link=request.recording_link,
-        fax_doc_link=request.fax_doc_link,
-        correspondent_names=correspondent_names(request.correspondents),
+    text = message_log_text(
+        request, log_format=HTML, user_name=user.name, utc_offset=user.timezone_offset or None
     )
-    return text.body, message.get("creationTime")
+    return text.body, (request.message or {}).get("creationTime")
 
 
 class Messages(Connector):
@@ -65,13 +55,10 @@ class Messages(Connector):
         if shared is not None:
             comments = shared[1]
         else:
-            contact = request.contact_info
-            comments = append_message_to_log(
+            comments = with_message_appended(
                 str(api.record("Note", log_id, "id,comments").get("comments") or ""),
+                request,
                 log_format=HTML,
-                message=message,
-                contact_name=str(contact.get("name") or ""),
-                contact_phone_number=str(contact.get("phoneNumber") or ""),
                 user_name=user.name,
                 utc_offset=user.timezone_offset or None,
             )

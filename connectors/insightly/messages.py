@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from appconnect.connector import Connector, CrmUser, LogId, LogResult, MessageLogWrite, UpdateResult
-from appconnect.connector.helpers import correspondent_names, in_parallel, shared_sms_parts
+from appconnect.connector.helpers import (
+    in_parallel,
+    message_log_text,
+    shared_sms_parts,
+    with_message_appended,
+)
 from connectors.insightly.api import InsightlyApi, user_api
 from connectors.insightly.events import create_event, find_event, read_event
 from connectors.insightly.records import full_name, iso, numeric_id, optional_id, parse_time
@@ -32,18 +37,10 @@ class Messages(Connector):
         if shared is not None:
             title, details, when = shared
         else:
-            from appconnect.composer import PLAIN_TEXT, compose_message_log
+            from appconnect.composer import PLAIN_TEXT
 
-            text = compose_message_log(
-                log_format=PLAIN_TEXT,
-                message=message,
-                contact_name=str(contact_info.get("name") or ""),
-                contact_phone_number=str(contact_info.get("phoneNumber") or ""),
-                user_name=user.name or _agent_name(api),
-                utc_offset=None,
-                recording_link=request.recording_link,
-                fax_doc_link=request.fax_doc_link,
-                correspondent_names=correspondent_names(request.correspondents),
+            text = message_log_text(
+                request, log_format=PLAIN_TEXT, user_name=user.name or _agent_name(api), utc_offset=None
             )
             title, details, when = text.subject, text.body, message.get("creationTime")
         moment = iso(parse_time(when) or datetime.now(UTC))
@@ -82,25 +79,22 @@ class Messages(Connector):
         is rewritten whole)."""
         api = user_api(self, user, auth_header)
         event_id = numeric_id(log_id, "log id")
-        contact_info = request.contact_info
         shared = shared_sms_parts(request.shared_sms_log_content)
         body: dict[str, Any] = {"EVENT_ID": event_id}
         if shared is not None:
             body["DETAILS"] = shared[1]
         else:
-            from appconnect.composer import PLAIN_TEXT, append_message_to_log
+            from appconnect.composer import PLAIN_TEXT
 
             message = request.message or {}
             if user.name:
                 event, agent = read_event(api, event_id), user.name
             else:
                 event, agent = in_parallel([lambda: read_event(api, event_id), lambda: _agent_name(api)])
-            body["DETAILS"] = append_message_to_log(
+            body["DETAILS"] = with_message_appended(
                 str(event.get("DETAILS") or ""),
+                request,
                 log_format=PLAIN_TEXT,
-                message=message,
-                contact_name=str(contact_info.get("name") or ""),
-                contact_phone_number=str(contact_info.get("phoneNumber") or ""),
                 user_name=agent,
                 utc_offset=None,
             )

@@ -7,7 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from appconnect.connector import Connector, CrmUser, LogId, LogResult, MessageLogWrite, UpdateResult
-from appconnect.connector.helpers import correspondent_names, in_parallel, shared_sms_parts
+from appconnect.connector.helpers import (
+    in_parallel,
+    message_log_text,
+    shared_sms_parts,
+    with_message_appended,
+)
 from appconnect.errors import return_message
 from connectors.pipedrive.activities import activity_id, activity_types, due, find_activity, links, org_of
 from connectors.pipedrive.activity_types import SMS_SETTING
@@ -56,19 +61,11 @@ class Messages(Connector):
         if shared is not None:
             subject, note, when = shared
         else:
-            from appconnect.composer import HTML, compose_message_log
+            from appconnect.composer import HTML
 
             agent = user.name or (results[2] if len(results) > 2 else "") or ""
-            text = compose_message_log(
-                log_format=HTML,
-                message=message,
-                contact_name=str(contact_info.get("name") or ""),
-                contact_phone_number=str(contact_info.get("phoneNumber") or ""),
-                user_name=agent,
-                utc_offset=user.timezone_offset or None,
-                recording_link=request.recording_link,
-                fax_doc_link=request.fax_doc_link,
-                correspondent_names=correspondent_names(request.correspondents),
+            text = message_log_text(
+                request, log_format=HTML, user_name=agent, utc_offset=user.timezone_offset or None
             )
             subject, note, when = text.subject, text.body, message.get("creationTime")
         body: dict[str, Any] = {
@@ -121,12 +118,11 @@ class Messages(Connector):
         """Append a later message of the same conversation-day (a shared SMS is rewritten whole)."""
         api = api_for(self, auth_header, user.hostname)
         activity_url = api.company(f"/api/v2/activities/{numeric_id(log_id, 'log id')}")
-        contact_info = request.contact_info
         shared = _shared_content(request.shared_sms_log_content)
         if shared is not None:
             note = shared[1]
         else:
-            from appconnect.composer import HTML, append_message_to_log
+            from appconnect.composer import HTML
 
             if user.name:
                 existing, agent = api.get(activity_url), user.name
@@ -135,12 +131,10 @@ class Messages(Connector):
                     [lambda: api.get(activity_url), lambda: _agent_name(api, api.global_api("/v1/users/me"))]
                 )
             current = data_of(existing) or {}
-            note = append_message_to_log(
+            note = with_message_appended(
                 str(current.get("note") or ""),
+                request,
                 log_format=HTML,
-                message=request.message or {},
-                contact_name=str(contact_info.get("name") or ""),
-                contact_phone_number=str(contact_info.get("phoneNumber") or ""),
                 user_name=str(agent or ""),
                 utc_offset=user.timezone_offset or None,
             )

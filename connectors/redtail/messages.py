@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from appconnect.composer import HTML, append_message_to_log, compose_message_log, parse_instant
+from appconnect.composer import HTML, parse_instant
 from appconnect.connector import Connector, CrmUser, LogId, LogResult, MessageLogWrite, UpdateResult
-from appconnect.connector.helpers import correspondent_names, shared_sms_parts
+from appconnect.connector.helpers import message_log_text, shared_sms_parts, with_message_appended
 from appconnect.errors import return_message
 from connectors.redtail.activities import (
     CALL_ACTIVITY_CODE,
@@ -31,21 +31,11 @@ def _content(user: CrmUser, request: MessageLogWrite) -> tuple[str, str, Any]:
     shared = shared_sms_parts(request.shared_sms_log_content)
     if shared is not None:
         return shared
-    message = request.message or {}
-    contact = request.contact_info
-    text = compose_message_log(
-        log_format=HTML,
-        message=message,
-        contact_name=str(contact.get("name") or ""),
-        contact_phone_number=str(contact.get("phoneNumber") or ""),
-        # the username the advisor signed in with (the reference cut it at the first "-")
-        user_name=user.name,
-        utc_offset=custom_utc_offset(user.user_settings),
-        recording_link=request.recording_link,
-        fax_doc_link=request.fax_doc_link,
-        correspondent_names=correspondent_names(request.correspondents),
+    # by the username the advisor signed in with (the reference cut it at the first "-")
+    text = message_log_text(
+        request, log_format=HTML, user_name=user.name, utc_offset=custom_utc_offset(user.user_settings)
     )
-    return text.subject, text.body, message.get("creationTime")
+    return text.subject, text.body, (request.message or {}).get("creationTime")
 
 
 class Messages(Connector):
@@ -101,15 +91,12 @@ class Messages(Connector):
             # the thread rewritten whole; it ends at its newest message (the extension sends it first)
             description, moment, start = shared[1], message.get("creationTime") or shared[2], None
         else:
-            contact = request.contact_info
             current = read_activity(api, log_id)
             start = parse_instant(current.get("start_date"))
-            description = append_message_to_log(
+            description = with_message_appended(
                 str(current.get("description") or ""),
+                request,
                 log_format=HTML,
-                message=message,
-                contact_name=str(contact.get("name") or ""),
-                contact_phone_number=str(contact.get("phoneNumber") or ""),
                 user_name=user.name,
                 utc_offset=custom_utc_offset(user.user_settings),
             )

@@ -10,7 +10,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from appconnect.connector.types import LoginResult
+from appconnect.composer import (
+    MessageLogFormat,
+    MessageLogText,
+    UtcOffset,
+    append_message_to_log,
+    compose_message_log,
+)
+from appconnect.connector.types import LoginResult, MessageLogWrite
 from appconnect.errors import details, return_message
 
 #: threads shared by every invocation of a warm Lambda (Insightly's phone lookup runs 48 searches at once)
@@ -128,3 +135,43 @@ def new_contact_entry(**extra: Any) -> dict[str, Any]:
     """The "Create new contact..." entry the extension shows last in every lookup's list (``extra``: the
     connector's own keys, such as ``additionalInfo``)."""
     return {"id": "createNewContact", "name": "Create new contact...", **extra, "isNewContact": True}
+
+
+def message_log_text(
+    request: MessageLogWrite, *, log_format: MessageLogFormat, user_name: str, utc_offset: UtcOffset
+) -> MessageLogText:
+    """The new log of ``request``'s message (an SMS conversation-day, a voicemail or a fax), written by
+    ``user_name`` and dated in ``utc_offset``."""
+    contact = request.contact_info
+    return compose_message_log(
+        log_format=log_format,
+        message=request.message or {},
+        contact_name=str(contact.get("name") or ""),
+        contact_phone_number=str(contact.get("phoneNumber") or ""),
+        user_name=user_name,
+        utc_offset=utc_offset,
+        recording_link=request.recording_link,
+        fax_doc_link=request.fax_doc_link,
+        correspondent_names=correspondent_names(request.correspondents),
+    )
+
+
+def with_message_appended(
+    existing: str,
+    request: MessageLogWrite,
+    *,
+    log_format: MessageLogFormat,
+    user_name: str,
+    utc_offset: UtcOffset,
+) -> str:
+    """``existing`` (a conversation-day's log) with ``request``'s message added."""
+    contact = request.contact_info
+    return append_message_to_log(
+        existing,
+        log_format=log_format,
+        message=request.message or {},
+        contact_name=str(contact.get("name") or ""),
+        contact_phone_number=str(contact.get("phoneNumber") or ""),
+        user_name=user_name,
+        utc_offset=utc_offset,
+    )
