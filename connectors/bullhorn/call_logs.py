@@ -25,7 +25,7 @@ from appconnect.connector import (
     LogResult,
     UpdateResult,
 )
-from appconnect.connector.helpers import assigned_crm_user_id, duration_seconds
+from appconnect.connector.helpers import assigned_crm_user_id, assignment_message, duration_seconds
 from appconnect.errors import CrmAuthError, CrmBadRequest, CrmError, details, return_message
 from appconnect.observability import logger
 from connectors.bullhorn.account_data import ENTITIES
@@ -59,10 +59,21 @@ def person(contact_info: Mapping[str, Any]) -> dict[str, Any]:
     return {"id": int(text), "personSubtype": str(contact_info.get("type") or "Lead")}
 
 
-def commenting_person(user: CrmUser, submission: Mapping[str, Any], mappings: Any) -> dict[str, Any]:
-    """The admin's assignee, else the user: with a person reference, Bullhorn links the note to the person."""
-    assignee = assigned_crm_user_id(submission, mappings, PLATFORM)
-    chosen = assignee if assignee and assignee.isdigit() else user.platform_additional_info.get("id")
+def assignee(submission: Mapping[str, Any], mappings: Any) -> int | None:
+    """The ``CorporateUser`` id an admin assigned the log to (server-side logging), or None.
+
+    From the admin's user mapping (of ``CorporateUser`` ids): the assignee's App Connect token names their
+    ``masterUserID`` (its user id is ``<masterUserID>-bullhorn``), which is no ``CorporateUser`` id and
+    which Bullhorn refuses as the commenting person, so it is not read here.
+    """
+    chosen = assigned_crm_user_id({**submission, "adminAssignedUserToken": None}, mappings, PLATFORM)
+    return int(chosen) if chosen is not None and chosen.isdigit() else None
+
+
+def commenting_person(user: CrmUser, assigned: int | None) -> dict[str, Any]:
+    """The admin's assignee (:func:`assignee`), else the user: with a person reference, Bullhorn links the
+    note to the person."""
+    chosen = assigned if assigned is not None else user.platform_additional_info.get("id")
     return {"commentingPerson": {"id": int(chosen), "personSubtype": "CorporateUser"}} if chosen else {}
 
 
@@ -84,12 +95,13 @@ class CallLogs(Connector):
         the call's session id as ``externalID`` (found again by it after an interrupted attempt)."""
         api = BullhornApi(self, user)
         call_log, submission = request.call_log, request.additional_submission
+        owner = assignee(submission, request.user_mappings)
         note: dict[str, Any] = {
             "comments": request.composed_log_details,
             "personReference": person(request.contact_info),
             "action": submission.get("noteActions") or DEFAULT_ACTION,
             "externalID": str(call_log.get("sessionId") or ""),
-            **commenting_person(user, submission, request.user_mappings),
+            **commenting_person(user, owner),
         }
         started, minutes = epoch_ms(call_log.get("startTime")), _minutes(call_log.get("duration"))
         if started is not None:
@@ -97,9 +109,18 @@ class CallLogs(Connector):
         if minutes is not None:
             note["minutesSpent"] = minutes
         log_id = api.create("Note", note)
-        message = return_message("Call logged", "success", 2000)
-        if submission.get("copyToContactComments") and request.note:
-            message = _copy_to_person(api, request.contact_info, request.note) or message
+        message = assignment_message(submission, owner, "Call logged", "Bullhorn", ttl=2000)
+        if (
+            submission.get("copyToContactComments")
+            and request.note
+            and not _copy_to_person(api, request.contact_info, request.note)
+        ):
+            message = return_message(
+                f"{message['message']}; the note was not copied to the person's comments",
+                "warning",
+                max(3000, message["ttl"]),
+                details=message.get("details"),
+            )
         return LogResult(log_id=log_id, message=message)
 
     def find_call_log(
@@ -129,9 +150,9 @@ class CallLogs(Connector):
             changes["dateAdded"] = started
         if minutes:
             changes["minutesSpent"] = minutes
-        assignee = assigned_crm_user_id(request.additional_submission, request.user_mappings, PLATFORM)
-        if assignee and assignee.isdigit():
-            changes["commentingPerson"] = {"id": int(assignee), "personSubtype": "CorporateUser"}
+        owner = assignee(request.additional_submission, request.user_mappings)
+        if owner is not None:
+            changes.update(commenting_person(user, owner))
         if not changes:
             return UpdateResult(message=return_message("Call log updated.", "success", 2000))
         try:
@@ -184,14 +205,13 @@ def _person_name(note: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _copy_to_person(api: BullhornApi, contact_info: Mapping[str, Any], note: str) -> dict[str, Any] | None:
-    """The agent's note also in the person's own comments (a setting); the log stands if this fails."""
+def _copy_to_person(api: BullhornApi, contact_info: Mapping[str, Any], note: str) -> bool:
+    """The agent's note also in the person's own comments (a setting); the log stands if this fails
+    (False)."""
     entity = ENTITIES.get(str(contact_info.get("type") or ""), "Lead")
     try:
         api.update(entity, person(contact_info)["id"], {"comments": note})
     except CrmError as error:
         logger.info("bullhorn copy to comments failed", extra={"error": type(error).__name__})
-        return return_message(
-            "Call logged; the note was not copied to the person's comments", "warning", 3000
-        )
-    return None
+        return False
+    return True

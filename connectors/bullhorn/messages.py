@@ -8,10 +8,15 @@ from typing import Any
 
 from appconnect.composer import HTML
 from appconnect.connector import Connector, CrmUser, LogId, LogResult, MessageLogWrite, UpdateResult
-from appconnect.connector.helpers import message_log_text, shared_sms_parts, with_message_appended
+from appconnect.connector.helpers import (
+    assignment_message,
+    message_log_text,
+    shared_sms_parts,
+    with_message_appended,
+)
 from appconnect.errors import CrmAuthError, return_message
 from connectors.bullhorn.api import BullhornApi
-from connectors.bullhorn.call_logs import commenting_person, epoch_ms, no_edit_permission, person
+from connectors.bullhorn.call_logs import assignee, commenting_person, epoch_ms, no_edit_permission, person
 
 
 def _content(user: CrmUser, request: MessageLogWrite) -> tuple[str, Any]:
@@ -30,19 +35,24 @@ class Messages(Connector):
     """Bullhorn's message-log interfaces."""
 
     def create_message_log(self, *, user: CrmUser, auth_header: str, request: MessageLogWrite) -> LogResult:
+        """A note on the person, written by the admin's assignee (else the user), as a call log."""
         comments, moment = _content(user, request)
         submission = request.additional_submission
+        owner = assignee(submission, request.user_mappings)
         note: dict[str, Any] = {
             "comments": comments,
             "action": submission.get("noteActions") or "",
             "personReference": person(request.contact_info),
-            **commenting_person(user, submission, ()),
+            **commenting_person(user, owner),
         }
         when = epoch_ms(moment)
         if when is not None:
             note["dateAdded"] = when
         log_id = BullhornApi(self, user).create("Note", note)
-        return LogResult(log_id=log_id, message=return_message("Message logged", "success", 1000))
+        return LogResult(
+            log_id=log_id,
+            message=assignment_message(submission, owner, "Message logged", "Bullhorn", ttl=1000),
+        )
 
     def update_message_log(
         self, *, user: CrmUser, auth_header: str, log_id: LogId, request: MessageLogWrite

@@ -40,6 +40,7 @@ from connectors.insightly.records import (
     person_link,
     plus_seconds,
     seconds,
+    with_assignment,
 )
 
 
@@ -58,10 +59,12 @@ class CallLogs(Connector):
             "START_DATE_UTC": iso(start),
             "END_DATE_UTC": iso(plus_seconds(start, call_log.get("duration"))),
         }
-        owner = assignee(request.additional_submission, request.user_mappings)
+        submission = request.additional_submission
+        owner = assignee(submission, request.user_mappings)
         if owner:
             body["OWNER_USER_ID"] = owner
-        return create_event(api, body, contact_info, request.additional_submission, "Call logged", 2000)
+        result = create_event(api, body, contact_info, submission, "Call logged", 2000)
+        return with_assignment(result, submission, owner, "Call logged", 2000)
 
     def find_call_log(
         self, *, user: CrmUser, auth_header: str, request: CallLogWrite, since: float

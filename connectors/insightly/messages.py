@@ -16,7 +16,15 @@ from appconnect.connector.helpers import (
 )
 from connectors.insightly.api import InsightlyApi, user_api
 from connectors.insightly.events import create_event, find_event, read_event
-from connectors.insightly.records import full_name, iso, numeric_id, optional_id, parse_time
+from connectors.insightly.records import (
+    assignee,
+    full_name,
+    iso,
+    numeric_id,
+    optional_id,
+    parse_time,
+    with_assignment,
+)
 
 
 def _agent_name(api: InsightlyApi) -> str:
@@ -29,7 +37,7 @@ class Messages(Connector):
 
     def create_message_log(self, *, user: CrmUser, auth_header: str, request: MessageLogWrite) -> LogResult:
         """An event for an SMS conversation-day, a voicemail or a fax (plain text, times in UTC), linked
-        like a call log."""
+        like a call log and, like it, owned by the admin-assigned user when there is one."""
         api = user_api(self, user, auth_header)
         contact_info = request.contact_info
         message = request.message or {}
@@ -44,15 +52,25 @@ class Messages(Connector):
             )
             title, details, when = text.subject, text.body, message.get("creationTime")
         moment = iso(parse_time(when) or datetime.now(UTC))
-        body = {"TITLE": title, "DETAILS": details, "START_DATE_UTC": moment, "END_DATE_UTC": moment}
-        return create_event(api, body, contact_info, request.additional_submission, "Message logged", 1000)
+        body: dict[str, Any] = {
+            "TITLE": title,
+            "DETAILS": details,
+            "START_DATE_UTC": moment,
+            "END_DATE_UTC": moment,
+        }
+        submission = request.additional_submission
+        owner = assignee(submission, request.user_mappings)
+        if owner:
+            body["OWNER_USER_ID"] = owner
+        result = create_event(api, body, contact_info, submission, "Message logged", 1000)
+        return with_assignment(result, submission, owner, "Message logged", 1000)
 
     def find_message_log(
         self, *, user: CrmUser, auth_header: str, request: MessageLogWrite, since: float
     ) -> LogId | None:
         """The event an interrupted :func:`create_message_log` wrote, found as
         :func:`connectors.insightly.call_logs.find_call_log` finds a call's: by the title and start time the
-        message log gets."""
+        message log gets, and its owner."""
         from appconnect.composer import message_kind, message_subject
 
         api = user_api(self, user, auth_header)
@@ -67,7 +85,9 @@ class Messages(Connector):
                 kind, str(contact_info.get("name") or ""), message.get("creationTime"), None
             )
             when = message.get("creationTime")
-        owner = optional_id(user.id.split("-", 1)[0])
+        owner = assignee(request.additional_submission, request.user_mappings) or optional_id(
+            user.id.split("-", 1)[0]
+        )
         return find_event(
             api, title, parse_time(when), owner, contact_info, request.additional_submission, since
         )

@@ -9,9 +9,10 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from appconnect.connector.helpers import assigned_crm_user_id
+from appconnect.connector import LogResult
+from appconnect.connector.helpers import assigned_crm_user_id, assignment_message
 from appconnect.connector.helpers import duration_seconds as seconds
-from appconnect.errors import CrmBadRequest
+from appconnect.errors import CrmBadRequest, details
 
 PLATFORM = "insightly"
 
@@ -258,3 +259,20 @@ def assignee(
 ) -> int | None:
     """The Insightly user an admin assigned the log to (server-side logging), or ``None``."""
     return optional_id(assigned_crm_user_id(submission, user_mappings, PLATFORM))
+
+
+def with_assignment(
+    result: LogResult, submission: Mapping[str, Any] | None, owner: int | None, done: str, ttl: int
+) -> LogResult:
+    """:func:`connectors.insightly.events.create_event`'s answer, saying whether the admin's assignment was
+    made (``owner``: the user the event belongs to, ``None`` when it could not be resolved): its success
+    becomes the "logged, but not assigned" warning; a link warning is kept and the assignment's goes into
+    its details."""
+    said = assignment_message(submission, owner, done, "Insightly", ttl=ttl)
+    if said["messageType"] == "success":
+        return result
+    current = result.message
+    if current is None or current.get("messageType") == "success":
+        return LogResult(log_id=result.log_id, message=said)
+    merged = {**current, "details": [*(current.get("details") or []), *details(str(said["message"]))]}
+    return LogResult(log_id=result.log_id, message=merged)

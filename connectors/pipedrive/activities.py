@@ -1,18 +1,20 @@
 """What call logs and message logs share: both are Pipedrive activities on a person, typed by an
 activity type, dated by a due date and time, linked to a deal or lead and the person's organisation, and
-found again by the same search after an interrupted attempt.
+found again by the same search after an interrupted attempt, owned by the admin's assignee when there is one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from appconnect.connector import CrmUser, LogId
+from appconnect.connector.helpers import assigned_crm_user_id
 from connectors.pipedrive.activity_types import AccountCache, ActivityTypeResolver, from_response
 from connectors.pipedrive.api import PipedriveApi, data_of
 from connectors.pipedrive.formatting import (
+    PLATFORM,
     company_host,
     deal_and_lead,
     due_date_and_time,
@@ -85,3 +87,8 @@ def links(submission: Mapping[str, Any], org_id: int | None) -> dict[str, Any]:
     if org_id:
         linked["org_id"] = org_id
     return linked
+
+
+def assignee(submission: Mapping[str, Any], user_mappings: Sequence[Mapping[str, Any]]) -> int | None:
+    """The Pipedrive owner an admin assigned the log to (server-side logging), or ``None``."""
+    return optional_numeric_id(assigned_crm_user_id(submission, user_mappings, PLATFORM))

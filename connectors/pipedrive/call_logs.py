@@ -4,7 +4,7 @@ deal or lead disposition.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from appconnect.connector import (
@@ -19,13 +19,20 @@ from appconnect.connector import (
     LogResult,
     UpdateResult,
 )
-from appconnect.connector.helpers import assigned_crm_user_id, in_parallel
+from appconnect.connector.helpers import assignment_message, in_parallel
 from appconnect.errors import CrmError, return_message
-from connectors.pipedrive.activities import activity_id, activity_types, due, find_activity, links, org_of
+from connectors.pipedrive.activities import (
+    activity_id,
+    activity_types,
+    assignee,
+    due,
+    find_activity,
+    links,
+    org_of,
+)
 from connectors.pipedrive.activity_types import CALL_SETTING
 from connectors.pipedrive.api import PipedriveApi, api_for, data_of
 from connectors.pipedrive.formatting import (
-    PLATFORM,
     admin_setting,
     numeric_id,
     optional_numeric_id,
@@ -48,11 +55,6 @@ def _call_subject(call_log: Mapping[str, Any], contact_info: Mapping[str, Any]) 
     direction = call_log.get("direction") or ""
     preposition = "to" if direction == "Outbound" else "from"
     return f"{direction} Call {preposition} {contact_info.get('name') or ''}"
-
-
-def _assignee(submission: Mapping[str, Any], user_mappings: Sequence[Mapping[str, Any]]) -> int | None:
-    """The Pipedrive owner an admin assigned the log to (server-side logging), or ``None``."""
-    return optional_numeric_id(assigned_crm_user_id(submission, user_mappings, PLATFORM))
 
 
 def _person_or_none(api: PipedriveApi, person_id: int) -> dict[str, Any] | None:
@@ -99,8 +101,9 @@ class CallLogs(Connector):
             return LogResult(log_id=None, message=return_message(CALL_TYPE_MISSING, "error", 2000))
         submission = request.additional_submission
         subject = _call_subject(call_log, contact_info)
+        owner = assignee(submission, request.user_mappings)
         body: dict[str, Any] = {
-            "owner_id": _assignee(submission, request.user_mappings) or owner_id_of(user.id),
+            "owner_id": owner or owner_id_of(user.id),
             "subject": subject,
             "duration": pipedrive_duration(call_log.get("duration")) or "00:00",
             "note": request.composed_log_details or "",
@@ -114,7 +117,7 @@ class CallLogs(Connector):
         return LogResult(
             # Pipedrive's own id, a number: the extension receives it as the reference sends it
             log_id=activity_id(data),
-            message=return_message("Call logged", "success", 2000),
+            message=assignment_message(submission, owner, "Call logged", "Pipedrive", ttl=2000),
         )
 
     def find_call_log(
@@ -123,7 +126,7 @@ class CallLogs(Connector):
         """The activity an interrupted attempt created for this call: the contact's activities of this
         owner updated since the attempt began, with the same subject and due date and time."""
         api = api_for(self, auth_header, user.hostname)
-        owner = _assignee(request.additional_submission, request.user_mappings) or owner_id_of(user.id)
+        owner = assignee(request.additional_submission, request.user_mappings) or owner_id_of(user.id)
         return find_activity(
             api,
             numeric_id(request.contact_info.get("id"), "contact id"),
@@ -143,7 +146,7 @@ class CallLogs(Connector):
             body["subject"] = request.subject
         if seconds(request.duration) is not None:
             body["duration"] = pipedrive_duration(request.duration)
-        owner = _assignee(request.additional_submission, request.user_mappings)
+        owner = assignee(request.additional_submission, request.user_mappings)
         if owner:
             body["owner_id"] = owner
         if body:

@@ -8,13 +8,22 @@ from typing import Any
 
 from appconnect.connector import Connector, CrmUser, LogId, LogResult, MessageLogWrite, UpdateResult
 from appconnect.connector.helpers import (
+    assignment_message,
     in_parallel,
     message_log_text,
     shared_sms_parts,
     with_message_appended,
 )
 from appconnect.errors import return_message
-from connectors.pipedrive.activities import activity_id, activity_types, due, find_activity, links, org_of
+from connectors.pipedrive.activities import (
+    activity_id,
+    activity_types,
+    assignee,
+    due,
+    find_activity,
+    links,
+    org_of,
+)
 from connectors.pipedrive.activity_types import SMS_SETTING
 from connectors.pipedrive.api import PipedriveApi, api_for, data_of
 from connectors.pipedrive.formatting import admin_setting, numeric_id, owner_id_of
@@ -43,7 +52,8 @@ class Messages(Connector):
     """Pipedrive's message-log interfaces."""
 
     def create_message_log(self, *, user: CrmUser, auth_header: str, request: MessageLogWrite) -> LogResult:
-        """A done activity of the SMS type: an SMS conversation-day, a voicemail or a fax."""
+        """A done activity of the SMS type: an SMS conversation-day, a voicemail or a fax; owned by the
+        admin-assigned user when there is one (as a call log)."""
         api = api_for(self, auth_header, user.hostname)
         contact_info = request.contact_info
         message = request.message or {}
@@ -68,8 +78,10 @@ class Messages(Connector):
                 request, log_format=HTML, user_name=agent, utc_offset=user.timezone_offset or None
             )
             subject, note, when = text.subject, text.body, message.get("creationTime")
+        submission = request.additional_submission
+        owner = assignee(submission, request.user_mappings)
         body: dict[str, Any] = {
-            "owner_id": owner_id_of(user.id),
+            "owner_id": owner or owner_id_of(user.id),
             "subject": subject,
             "note": note,
             "done": True,
@@ -77,16 +89,19 @@ class Messages(Connector):
             "type": type_key,
         }
         body.update(due(when))
-        body.update(links(request.additional_submission, org_id))
+        body.update(links(submission, org_id))
         data = data_of(api.post(api.company("/api/v2/activities"), body)) or {}
-        return LogResult(log_id=activity_id(data), message=return_message("Message logged", "success", 1000))
+        return LogResult(
+            log_id=activity_id(data),
+            message=assignment_message(submission, owner, "Message logged", "Pipedrive", ttl=1000),
+        )
 
     def find_message_log(
         self, *, user: CrmUser, auth_header: str, request: MessageLogWrite, since: float
     ) -> LogId | None:
         """The activity an interrupted attempt created for this conversation-day (or voicemail, fax, shared
-        thread): found as :func:`~connectors.pipedrive.call_logs.find_call_log` finds a call's, by the subject
-        and due time :func:`create_message_log` gives it."""
+        thread): found as :func:`~connectors.pipedrive.call_logs.find_call_log` finds a call's, by the owner,
+        subject and due time :func:`create_message_log` gives it."""
         from appconnect.composer import message_kind, message_subject
 
         api = api_for(self, auth_header, user.hostname)
@@ -106,7 +121,7 @@ class Messages(Connector):
         return find_activity(
             api,
             numeric_id(contact_info.get("id"), "contact id"),
-            owner_id_of(user.id),
+            assignee(request.additional_submission, request.user_mappings) or owner_id_of(user.id),
             subject,
             due(when),
             since,

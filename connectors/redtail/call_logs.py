@@ -21,7 +21,7 @@ from appconnect.connector import (
     LogResult,
     UpdateResult,
 )
-from appconnect.connector.helpers import assigned_crm_user_id, duration_seconds
+from appconnect.connector.helpers import assigned_crm_user_id, assignment_message, duration_seconds
 from appconnect.errors import CrmError, return_message
 from appconnect.observability import logger
 from connectors.redtail.activities import (
@@ -50,8 +50,15 @@ def _subject(call_log: Mapping[str, Any], contact_info: Mapping[str, Any]) -> st
     return f"{direction} Call {'to' if direction == 'Outbound' else 'from'} {contact_info.get('name') or ''}"
 
 
-def _assignee(submission: Mapping[str, Any], user_mappings: Any) -> dict[str, Any]:
-    return attendees(assigned_crm_user_id(submission, user_mappings, PLATFORM))
+def assignee(submission: Mapping[str, Any], user_mappings: Any) -> str | None:
+    """The Redtail user id (numeric) an admin assigned the log to (server-side logging), or None.
+
+    From the admin's user mapping: the assignee's App Connect token names a Redtail username (its user id is
+    ``<username>-redtail``), never the Redtail user id an attendee needs, so it is not read here.
+    """
+    mapping_only = {**submission, "adminAssignedUserToken": None}
+    chosen = assigned_crm_user_id(mapping_only, user_mappings, PLATFORM)
+    return chosen if chosen is not None and chosen.isdigit() else None
 
 
 def _attach_note(api: RedtailApi, log_id: LogId, category: Any, note: str) -> bool:
@@ -83,6 +90,7 @@ class CallLogs(Connector):
         api = RedtailApi(self, user.access_token)
         call_log, submission = request.call_log, request.additional_submission
         category = chosen_category(submission, user)
+        owner = assignee(submission, request.user_mappings)
         body: dict[str, Any] = {
             "subject": _subject(call_log, request.contact_info),
             "description": request.composed_log_details,
@@ -94,15 +102,20 @@ class CallLogs(Connector):
             "category_id": category,
             "repeats": "never",
             "linked_contacts": [{"contact_id": contact_id(request.contact_info)}],
-            **_assignee(submission, request.user_mappings),
+            **attendees(owner),
         }
         activity, uncategorised = create_activity(api, body)
         log_id = activity.get("id")
         if log_id is None:
             return LogResult(log_id=None, message=return_message("Redtail did not create the activity."))
-        message = return_message("Call logged", "success", 2000)
+        message = assignment_message(submission, owner, "Call logged", "Redtail", ttl=2000)
         if request.note and not _attach_note(api, log_id, None if uncategorised else category, request.note):
-            message = return_message("Call logged; its note is in the description only", "warning", 3000)
+            message = return_message(
+                f"{message['message']}; its note is in the description only",
+                "warning",
+                max(3000, message["ttl"]),
+                details=message.get("details"),
+            )
         if uncategorised:
             message = category_lost(message)
         return LogResult(log_id=log_id, message=message)
@@ -140,7 +153,7 @@ class CallLogs(Connector):
             body["description"] = request.composed_log_details
         if request.start_time not in (None, ""):
             body.update(span(when(request.start_time, "startTime"), duration_seconds(request.duration)))
-        body.update(_assignee(request.additional_submission, request.user_mappings))
+        body.update(attendees(assignee(request.additional_submission, request.user_mappings)))
         if body:
             RedtailApi(self, user.access_token).put(f"/activities/{request.log_id}", body)
         return UpdateResult(

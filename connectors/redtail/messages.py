@@ -8,10 +8,16 @@ from typing import Any
 
 from appconnect.composer import HTML, parse_instant
 from appconnect.connector import Connector, CrmUser, LogId, LogResult, MessageLogWrite, UpdateResult
-from appconnect.connector.helpers import message_log_text, shared_sms_parts, with_message_appended
+from appconnect.connector.helpers import (
+    assignment_message,
+    message_log_text,
+    shared_sms_parts,
+    with_message_appended,
+)
 from appconnect.errors import return_message
 from connectors.redtail.activities import (
     CALL_ACTIVITY_CODE,
+    attendees,
     category_lost,
     contact_id,
     create_activity,
@@ -22,6 +28,7 @@ from connectors.redtail.activities import (
     when,
 )
 from connectors.redtail.api import RedtailApi
+from connectors.redtail.call_logs import assignee
 from connectors.redtail.categories import chosen_category
 
 
@@ -43,9 +50,12 @@ class Messages(Connector):
 
     def create_message_log(self, *, user: CrmUser, auth_header: str, request: MessageLogWrite) -> LogResult:
         """A completed activity starting and ending at the message, filed under the chosen category (the
-        reference filed message logs under none, although the log form asks for one)."""
+        reference filed message logs under none, although the log form asks for one), with the admin's
+        assignee as attendee, as a call log."""
         subject, description, moment = _content(user, request)
         at = iso(when(moment, "the message's creationTime"))
+        submission = request.additional_submission
+        owner = assignee(submission, request.user_mappings)
         activity, uncategorised = create_activity(
             RedtailApi(self, user.access_token),
             {
@@ -54,15 +64,16 @@ class Messages(Connector):
                 "start_date": at,
                 "end_date": at,
                 "activity_code_id": CALL_ACTIVITY_CODE,
-                "category_id": chosen_category(request.additional_submission, user),
+                "category_id": chosen_category(submission, user),
                 "repeats": "never",
                 "linked_contacts": [{"contact_id": contact_id(request.contact_info)}],
+                **attendees(owner),
             },
         )
         log_id = activity.get("id")
         if log_id is None:
             return LogResult(log_id=None, message=return_message("Redtail did not create the activity."))
-        message = return_message("Message logged", "success", 1000)
+        message = assignment_message(submission, owner, "Message logged", "Redtail", ttl=1000)
         return LogResult(log_id=log_id, message=category_lost(message) if uncategorised else message)
 
     def find_message_log(

@@ -24,6 +24,7 @@ from appconnect.connector import (
     LogId,
     LoginRequest,
     LogRef,
+    LogResult,
     MessageLogWrite,
     NewContact,
 )
@@ -912,3 +913,114 @@ def test_given_more_users_than_a_page_when_the_user_list_read_then_every_page_an
         ([str(25 + extra)], [str(PAGE_SIZE)]),
     ]
     assert all(p["query"]["where"] == ["isDeleted=false"] for p in pages)
+
+
+# -- admin assignment (server-side logging) ----------------------------------------------------------------
+
+#: the admin's user mapping: RingCentral extension 62001 is CorporateUser 1002
+ASSIGNMENT_MAPPINGS = [{"crmUserId": "1002", "rcExtensionId": ["61000", "62001"]}]
+NOT_ASSIGNED = "logged, but not assigned: no Bullhorn user is mapped to this RingCentral user"
+
+
+def _assigned(rc_id: str | None = None, token: str | None = None, **submission: Any) -> dict[str, Any]:
+    """What ``create_call_log`` / ``create_message_log`` are given for a log an admin assigned."""
+    submission["isAssignedToUser"] = True
+    if rc_id is not None:
+        submission["adminAssignedUserRcId"] = rc_id
+    if token is not None:
+        submission["adminAssignedUserToken"] = token
+    return {"additional_submission": submission, "user_mappings": ASSIGNMENT_MAPPINGS}
+
+
+def _create_call(connector: BullhornConnector, session: tuple[CrmUser, str], **fields: Any) -> LogResult:
+    user, auth = session
+    request = CallLogWrite(
+        **{"contact_info": TAYLOR, "call_log": CALL, "composed_log_details": COMPOSED, **fields}
+    )
+    return connector.create_call_log(user=user, auth_header=auth, request=request)
+
+
+def _create_sms(connector: BullhornConnector, session: tuple[CrmUser, str], **fields: Any) -> LogResult:
+    user, auth = session
+    request = MessageLogWrite(contact_info=TAYLOR, message=SMS_IN, **fields)
+    return connector.create_message_log(user=user, auth_header=auth, request=request)
+
+
+def _written_by(sandbox: Sandbox, result: LogResult) -> Any:
+    assert result.log_id is not None, result.message
+    return sandbox.note(result.log_id)["commentingPerson"]["id"]
+
+
+def test_given_admin_mapping_when_sms_logged_for_an_assigned_user_then_the_mapped_user_comments(
+    sandbox: Sandbox, connector: BullhornConnector, session: tuple[CrmUser, str]
+) -> None:
+    result = _create_sms(connector, session, **_assigned("62001", noteActions="SMS"))
+
+    assert result.message == {"message": "Message logged", "messageType": "success", "ttl": 1000}
+    assert _written_by(sandbox, result) == 1002
+    assert sandbox.note(result.log_id)["candidates"] == [84631]
+
+
+def test_given_admin_mapping_when_call_logged_for_an_assigned_user_then_the_mapped_user_comments(
+    sandbox: Sandbox, connector: BullhornConnector, session: tuple[CrmUser, str]
+) -> None:
+    result = _create_call(connector, session, **_assigned("62001"))
+
+    assert result.message == {"message": "Call logged", "messageType": "success", "ttl": 2000}
+    assert _written_by(sandbox, result) == 1002
+
+
+def test_given_unmapped_assignee_when_call_logged_then_written_by_the_user_with_not_assigned_warning(
+    sandbox: Sandbox, connector: BullhornConnector, session: tuple[CrmUser, str]
+) -> None:
+    result = _create_call(connector, session, **_assigned("69999"))
+
+    assert _written_by(sandbox, result) == BAILEY
+    assert result.message is not None
+    assert (result.message["message"], result.message["messageType"]) == (f"Call {NOT_ASSIGNED}", "warning")
+
+
+def test_given_unmapped_assignee_when_sms_logged_then_written_by_the_user_with_not_assigned_warning(
+    sandbox: Sandbox, connector: BullhornConnector, session: tuple[CrmUser, str]
+) -> None:
+    result = _create_sms(connector, session, **_assigned("69999"))
+
+    assert _written_by(sandbox, result) == BAILEY
+    assert result.message is not None
+    assert (result.message["message"], result.message["messageType"]) == (
+        f"Message {NOT_ASSIGNED}",
+        "warning",
+    )
+
+
+def test_given_only_an_assignee_token_when_sms_logged_then_written_by_the_user_with_not_assigned_warning(
+    sandbox: Sandbox, connector: BullhornConnector, session: tuple[CrmUser, str]
+) -> None:
+    from appconnect.session import issue
+
+    # a Bullhorn App Connect user id is <masterUserID>-bullhorn: no CorporateUser id, refused as commenter
+    result = _create_sms(connector, session, **_assigned(token=issue("457-bullhorn", "bullhorn")))
+
+    assert _written_by(sandbox, result) == BAILEY
+    assert result.message is not None
+    assert (result.message["message"], result.message["messageType"]) == (
+        f"Message {NOT_ASSIGNED}",
+        "warning",
+    )
+
+
+def test_given_unmapped_assignee_and_comments_copy_refused_when_call_logged_then_both_said(
+    sandbox: Sandbox, connector: BullhornConnector, session: tuple[CrmUser, str]
+) -> None:
+    sandbox.fault(method="POST", path="/entity/Candidate/84631$", status=400, times=None)
+
+    result = _create_call(
+        connector, session, note="Call back Friday.", **_assigned("69999", copyToContactComments=True)
+    )
+
+    assert _written_by(sandbox, result) == BAILEY
+    assert result.message is not None
+    assert result.message["messageType"] == "warning"
+    assert result.message["message"] == (
+        f"Call {NOT_ASSIGNED}; the note was not copied to the person's comments"
+    )

@@ -1296,3 +1296,81 @@ def test_given_sms_logged_by_an_interrupted_attempt_when_recovering_then_that_ev
         since=started,
     )
     assert voicemail_found is None
+
+
+# -- admin assignment (server-side logging) ----------------------------------------------------------------
+
+#: the admin's user mapping: RingCentral extension 62001 is Blake
+ASSIGNMENT_MAPPINGS = [{"crmUserId": str(BLAKE), "rcExtensionId": ["61000", "62001"]}]
+NOT_ASSIGNED = "logged, but not assigned: no Insightly user is mapped to this RingCentral user"
+
+
+def _assigned_to(rc_id: str) -> dict[str, Any]:
+    """What ``create_call_log`` / ``create_message_log`` are given for a log assigned to ``rc_id``."""
+    return {
+        "additional_submission": {"isAssignedToUser": True, "adminAssignedUserRcId": rc_id},
+        "user_mappings": ASSIGNMENT_MAPPINGS,
+    }
+
+
+def test_given_admin_mapping_when_message_logged_for_assigned_user_then_event_owned_by_mapped_user(
+    sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
+) -> None:
+    result = _log_message(connector, session, **_assigned_to("62001"))
+
+    assert _message(result) == {"message": "Message logged", "messageType": "success", "ttl": 1000}
+    event = sandbox.event(_logged(result))
+    assert event["OWNER_USER_ID"] == BLAKE
+    assert _links(event) == [("Contact", 101)]
+
+
+def test_given_assigned_sms_logged_by_an_interrupted_attempt_when_recovering_then_found_under_the_assignee(
+    connector: InsightlyConnector, session: tuple[CrmUser, str]
+) -> None:
+    user, auth = session
+    started = time.time()
+    created = _log_message(connector, session, **_assigned_to("62001"))
+
+    found = connector.find_message_log(
+        user=user, auth_header=auth, request=replace(MESSAGE_WRITE, **_assigned_to("62001")), since=started
+    )
+
+    assert found == created.log_id
+
+
+def test_given_unmapped_assignee_when_call_logged_then_event_owned_by_the_user_with_not_assigned_warning(
+    sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
+) -> None:
+    result = _create_call(connector, session, **_assigned_to("69999"))
+
+    assert sandbox.event(_logged(result))["OWNER_USER_ID"] == AVERY
+    assert (_message(result)["message"], _message(result)["messageType"]) == (
+        f"Call {NOT_ASSIGNED}",
+        "warning",
+    )
+
+
+def test_given_unmapped_assignee_when_message_logged_then_event_owned_by_the_user_with_not_assigned_warning(
+    sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
+) -> None:
+    result = _log_message(connector, session, **_assigned_to("69999"))
+
+    assert sandbox.event(_logged(result))["OWNER_USER_ID"] == AVERY
+    assert (_message(result)["message"], _message(result)["messageType"]) == (
+        f"Message {NOT_ASSIGNED}",
+        "warning",
+    )
+
+
+def test_given_unmapped_assignee_and_a_refused_link_when_call_logged_then_both_said(
+    sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
+) -> None:
+    sandbox.fault(method="POST", path="/links$", status=500, times=None)
+
+    result = _create_call(connector, session, **_assigned_to("69999"))
+
+    _logged(result)
+    message = _message(result)
+    assert message["messageType"] == "warning"
+    assert message["message"] == "Call logged, but Insightly refused the link to: Contact."
+    assert [item["text"] for item in message["details"][0]["items"]] == [f"Call {NOT_ASSIGNED}"]

@@ -1215,3 +1215,86 @@ def test_given_sms_logged_by_an_interrupted_attempt_when_recovering_then_that_ac
         )
         is None
     )
+
+
+# -- admin assignment (server-side logging) ----------------------------------------------------------------
+
+#: the admin's user mapping: RingCentral extension "rc-2" is Pipedrive user 12346
+ASSIGNMENT_MAPPINGS = [
+    {"crmUserId": "12345", "rcExtensionId": "rc-1"},
+    {"crmUserId": "12346", "rcExtensionId": ["rc-9", "rc-2"]},
+]
+NOT_ASSIGNED = "logged, but not assigned: no Pipedrive user is mapped to this RingCentral user"
+
+
+def _log_sms_assigned(
+    connector: PipedriveConnector, session: tuple[CrmUser, str], rc_id: str, **fields: Any
+) -> LogResult:
+    user, auth = session
+    submission = {"deals": MAYA_DEAL, "isAssignedToUser": True, "adminAssignedUserRcId": rc_id}
+    request = MessageLogWrite(
+        contact_info=MAYA,
+        message=SMS_IN,
+        additional_submission=submission,
+        user_mappings=ASSIGNMENT_MAPPINGS,
+        **fields,
+    )
+    return connector.create_message_log(user=user, auth_header=auth, request=request)
+
+
+def test_given_assignment_by_user_mapping_when_sms_logged_then_mapped_owner_and_plain_success(
+    sandbox: Sandbox, connector: PipedriveConnector, session: tuple[CrmUser, str]
+) -> None:
+    result = _log_sms_assigned(connector, session, "rc-2")
+
+    assert result.message == {"message": "Message logged", "messageType": "success", "ttl": 1000}
+    assert sandbox.activity(result.log_id)["owner_id"] == 12346
+
+
+def test_given_assigned_sms_logged_by_an_interrupted_attempt_when_recovering_then_found_under_the_assignee(
+    connector: PipedriveConnector, session: tuple[CrmUser, str]
+) -> None:
+    user, auth = session
+    started = time.time()
+    created = _log_sms_assigned(connector, session, "rc-2")
+
+    found = connector.find_message_log(
+        user=user,
+        auth_header=auth,
+        request=MessageLogWrite(
+            contact_info=MAYA,
+            message=SMS_IN,
+            additional_submission={"isAssignedToUser": True, "adminAssignedUserRcId": "rc-2"},
+            user_mappings=ASSIGNMENT_MAPPINGS,
+        ),
+        since=started,
+    )
+
+    assert found == created.log_id
+
+
+def test_given_unmapped_assignee_when_call_logged_then_logged_for_the_user_with_not_assigned_warning(
+    sandbox: Sandbox, connector: PipedriveConnector, session: tuple[CrmUser, str]
+) -> None:
+    submission = {"isAssignedToUser": True, "adminAssignedUserRcId": "rc-404"}
+
+    result = _create_call(
+        connector, session, additional_submission=submission, user_mappings=ASSIGNMENT_MAPPINGS
+    )
+
+    assert sandbox.activity(result.log_id)["owner_id"] == 12345
+    assert result.message is not None
+    assert (result.message["message"], result.message["messageType"]) == (f"Call {NOT_ASSIGNED}", "warning")
+
+
+def test_given_unmapped_assignee_when_sms_logged_then_logged_for_the_user_with_not_assigned_warning(
+    sandbox: Sandbox, connector: PipedriveConnector, session: tuple[CrmUser, str]
+) -> None:
+    result = _log_sms_assigned(connector, session, "rc-404")
+
+    assert sandbox.activity(result.log_id)["owner_id"] == 12345
+    assert result.message is not None
+    assert (result.message["message"], result.message["messageType"]) == (
+        f"Message {NOT_ASSIGNED}",
+        "warning",
+    )

@@ -1118,3 +1118,104 @@ def test_given_sms_logged_by_an_interrupted_attempt_when_recovering_then_that_ac
     )
 
     assert found == created
+
+
+# -- admin assignment (server-side logging) ----------------------------------------------------------------
+
+#: the admin's user mapping: RingCentral extension 62264425009 is Redtail user 97502
+ASSIGNMENT_MAPPINGS = [{"rcExtensionId": ["62264425009"], "crmUserId": "97502"}]
+NOT_ASSIGNED = "logged, but not assigned: no Redtail user is mapped to this RingCentral user"
+
+
+def _assigned(rc_id: str | None = None, token: str | None = None) -> dict[str, Any]:
+    """What ``create_call_log`` / ``create_message_log`` are given for a log an admin assigned."""
+    submission: dict[str, Any] = {"isAssignedToUser": True}
+    if rc_id is not None:
+        submission["adminAssignedUserRcId"] = rc_id
+    if token is not None:
+        submission["adminAssignedUserToken"] = token
+    return {"additional_submission": submission, "user_mappings": ASSIGNMENT_MAPPINGS}
+
+
+def _log_sms(connector: RedtailConnector, session: tuple[CrmUser, str], **fields: Any) -> LogResult:
+    user, auth = session
+    return connector.create_message_log(
+        user=user, auth_header=auth, request=MessageLogWrite(contact_info=DANA, message=SMS, **fields)
+    )
+
+
+def _attendee_ids(sandbox: Sandbox, log_id: LogId) -> list[Any]:
+    return [a["user_id"] for a in sandbox.activity(log_id)["attendees"]]
+
+
+def test_given_admin_mapping_when_sms_logged_for_an_assigned_user_then_that_user_attends(
+    sandbox: Sandbox, connector: RedtailConnector, session: tuple[CrmUser, str]
+) -> None:
+    result = _log_sms(connector, session, **_assigned("62264425009"))
+
+    assert result.message == {"message": "Message logged", "messageType": "success", "ttl": 1000}
+    [attendee] = sandbox.activity(_logged(result))["attendees"]
+    assert (attendee["type"], attendee["user_id"]) == ("Crm::Activity::Attendee::User", 97502)
+
+
+def test_given_unmapped_assignee_when_call_logged_then_logged_without_attendee_and_not_assigned_warning(
+    sandbox: Sandbox, connector: RedtailConnector, session: tuple[CrmUser, str]
+) -> None:
+    result = _create_call(connector, session, **_assigned("62264425999"))
+
+    assert _attendee_ids(sandbox, _logged(result)) == []
+    assert result.message is not None
+    assert (result.message["message"], result.message["messageType"]) == (f"Call {NOT_ASSIGNED}", "warning")
+
+
+def test_given_unmapped_assignee_when_sms_logged_then_logged_without_attendee_and_not_assigned_warning(
+    sandbox: Sandbox, connector: RedtailConnector, session: tuple[CrmUser, str]
+) -> None:
+    result = _log_sms(connector, session, **_assigned("62264425999"))
+
+    assert _attendee_ids(sandbox, _logged(result)) == []
+    assert result.message is not None
+    assert (result.message["message"], result.message["messageType"]) == (
+        f"Message {NOT_ASSIGNED}",
+        "warning",
+    )
+
+
+def test_given_only_an_assignee_token_when_sms_logged_then_logged_without_attendee_and_not_assigned_warning(
+    sandbox: Sandbox, connector: RedtailConnector, session: tuple[CrmUser, str]
+) -> None:
+    from appconnect.session import issue
+
+    # a Redtail App Connect user id is <username>-redtail: a username, never the user id an attendee needs
+    result = _log_sms(connector, session, **_assigned(token=issue("rt.partner-redtail", "redtail")))
+
+    assert _attendee_ids(sandbox, _logged(result)) == []
+    assert result.message is not None
+    assert result.message["messageType"] == "warning"
+    assert result.message["message"] == f"Message {NOT_ASSIGNED}"
+
+
+def test_given_assignee_token_and_admin_mapping_when_call_logged_then_the_mapped_user_attends(
+    sandbox: Sandbox, connector: RedtailConnector, session: tuple[CrmUser, str]
+) -> None:
+    from appconnect.session import issue
+
+    token = issue("rt.partner-redtail", "redtail")
+
+    result = _create_call(connector, session, **_assigned("62264425009", token=token))
+
+    assert _attendee_ids(sandbox, _logged(result)) == [97502]
+    assert result.message == {"message": "Call logged", "messageType": "success", "ttl": 2000}
+
+
+def test_given_unmapped_assignee_and_note_refused_when_call_logged_then_both_said_in_one_warning(
+    sandbox: Sandbox, connector: RedtailConnector, session: tuple[CrmUser, str]
+) -> None:
+    sandbox.fault(method="POST", path="/notes", status=500, times=None)
+
+    result = _create_call(connector, session, **_assigned("62264425999"))
+
+    _logged(result)
+    assert result.message is not None
+    assert result.message["messageType"] == "warning"
+    assert result.message["message"] == f"Call {NOT_ASSIGNED}; its note is in the description only"

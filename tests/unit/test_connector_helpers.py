@@ -1,4 +1,5 @@
-"""The connector SDK's shared helpers: who an admin assigned a log to, and parallel calls."""
+"""The connector SDK's shared helpers: who an admin assigned a log to, what the answer says about it, and
+parallel calls."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 
 from appconnect import deadline, session
-from appconnect.connector.helpers import assigned_crm_user_id, in_parallel
+from appconnect.connector.helpers import assigned_crm_user_id, assignment_message, in_parallel
 
 MAPPINGS: list[dict[str, Any]] = [
     {"crmUserId": "808", "rcExtensionId": ["101", "102"]},
@@ -37,6 +38,50 @@ def test_given_assignee_jwt_of_another_platform_when_asked_then_the_mapping_deci
 def test_given_mapped_extension_when_asked_then_mapped_crm_user(rc_id: object, expected: str | None) -> None:
     submission = {"isAssignedToUser": True, "adminAssignedUserRcId": rc_id}
     assert assigned_crm_user_id(submission, MAPPINGS, "pipedrive") == expected
+
+
+@pytest.mark.parametrize(
+    ("submission", "assignee"),
+    [
+        ({}, None),
+        ({"isAssignedToUser": False, "adminAssignedUserRcId": "999"}, None),
+        ({"isAssignedToUser": True, "adminAssignedUserRcId": "103"}, 909),
+        ({"isAssignedToUser": True, "adminAssignedUserRcId": "103"}, "909"),
+    ],
+    ids=["nothing-asked", "not-assigned-to-a-user", "assigned-id", "assigned-text-id"],
+)
+def test_given_no_assignment_asked_or_an_assignee_when_answered_then_the_plain_success(
+    submission: dict[str, Any], assignee: object
+) -> None:
+    assert assignment_message(submission, assignee, "Message logged", "Pipedrive", ttl=1000) == {
+        "message": "Message logged",
+        "messageType": "success",
+        "ttl": 1000,
+    }
+
+
+@pytest.mark.parametrize("assignee", [None, ""])
+def test_given_assignment_asked_but_no_assignee_when_answered_then_logged_but_not_assigned_warning(
+    assignee: object,
+) -> None:
+    submission = {"isAssignedToUser": True, "adminAssignedUserRcId": "999"}
+
+    answer = assignment_message(submission, assignee, "Call logged", "Redtail")
+
+    assert answer["message"] == (
+        "Call logged, but not assigned: no Redtail user is mapped to this RingCentral user"
+    )
+    assert (answer["messageType"], answer["ttl"]) == ("warning", 5000)
+    [detail] = answer["details"][0]["items"]
+    assert "map this RingCentral user to a Redtail user" in detail["text"]
+
+
+def test_given_no_submission_when_answered_then_the_plain_success_with_the_default_ttl() -> None:
+    assert assignment_message(None, None, "Call logged", "Bullhorn") == {
+        "message": "Call logged",
+        "messageType": "success",
+        "ttl": 2000,
+    }
 
 
 def test_given_three_calls_when_run_in_parallel_then_all_run_at_once_and_results_keep_their_order() -> None:

@@ -17,7 +17,7 @@ from appconnect.composer import (
     append_message_to_log,
     compose_message_log,
 )
-from appconnect.connector.types import LoginResult, MessageLogWrite
+from appconnect.connector.types import LoginResult, MessageLogWrite, ReturnMessage
 from appconnect.errors import details, return_message
 
 #: threads shared by every invocation of a warm Lambda (Insightly's phone lookup runs 48 searches at once)
@@ -174,4 +174,29 @@ def with_message_appended(
         contact_phone_number=str(contact.get("phoneNumber") or ""),
         user_name=user_name,
         utc_offset=utc_offset,
+    )
+
+
+def assignment_message(
+    submission: Mapping[str, Any] | None,
+    assignee: object | None,
+    done_message: str,
+    display_name: str,
+    *,
+    ttl: int = 2000,
+) -> ReturnMessage:
+    """The answer to a log written (``done_message``, such as ``"Call logged"``) once the connector has
+    tried the admin's assignment (server-side logging): the plain success when none was asked or
+    ``assignee`` (the CRM user the record now belongs to) is set; else a warning that the record was
+    written but not assigned, owned by the user who logged it. ``display_name`` is the CRM's name."""
+    if not (submission or {}).get("isAssignedToUser") or assignee not in (None, ""):
+        return return_message(done_message, "success", ttl)
+    return return_message(
+        f"{done_message}, but not assigned: no {display_name} user is mapped to this RingCentral user",
+        "warning",
+        5000,
+        details=details(
+            "It belongs to the user who logged it. An admin can map this RingCentral user to a "
+            f"{display_name} user in App Connect's user mapping."
+        ),
     )

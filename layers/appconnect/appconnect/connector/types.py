@@ -248,6 +248,8 @@ class MessageLogWrite:
     additional_submission: Mapping[str, Any] = field(default_factory=_empty)
     hashed_account_id: str | None = None
     admin_settings: Mapping[str, Any] | None = None
+    #: the admin's mapping of RingCentral extensions to CRM users (server-side logging's assignee)
+    user_mappings: Sequence[Mapping[str, Any]] = ()
     assignee_name: str | None = None
     owner_name: str | None = None
     recording_link: str | None = None

@@ -97,6 +97,7 @@ def create_message_log(request: Request) -> dict[str, Any]:
         correspondents=correspondents[1:],
         additional_submission=additional_submission,
         admin_settings=admin_configs.settings_of(hashed_account),
+        user_mappings=admin_configs.mappings_of(hashed_account),
         hashed_account_id=hashed_account,
         assignee_name=object_field(log_info, "assignee").get("name"),
         owner_name=object_field(log_info, "owner").get("name"),
