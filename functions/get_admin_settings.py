@@ -1,5 +1,6 @@
-"""GET /admin/settings: not implemented yet; answers 501 until its issue lands."""
+"""GET /admin/settings"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.admin import get_admin_settings
 
-handler = not_implemented("getAdminSettings")
+handler = api_handler("getAdminSettings", get_admin_settings)

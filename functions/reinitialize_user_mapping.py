@@ -1,5 +1,6 @@
-"""POST /admin/reinitializeUserMapping: not implemented yet; answers 501 until its issue lands."""
+"""POST /admin/reinitializeUserMapping"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.admin import reinitialize_user_mapping
 
-handler = not_implemented("reinitializeUserMapping")
+handler = api_handler("reinitializeUserMapping", reinitialize_user_mapping)

@@ -1,5 +1,6 @@
-"""POST /admin/settings: not implemented yet; answers 501 until its issue lands."""
+"""POST /admin/settings"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.admin import update_admin_settings
 
-handler = not_implemented("updateAdminSettings")
+handler = api_handler("updateAdminSettings", update_admin_settings)

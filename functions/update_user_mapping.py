@@ -1,5 +1,6 @@
-"""POST /admin/userMapping: not implemented yet; answers 501 until its issue lands."""
+"""POST /admin/userMapping"""
 
-from appconnect.http import not_implemented
+from appconnect.http import api_handler
+from appconnect.operations.admin import update_user_mapping
 
-handler = not_implemented("updateUserMapping")
+handler = api_handler("updateUserMapping", update_user_mapping)

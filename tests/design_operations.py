@@ -109,8 +109,12 @@ def _merge(*parts: Grants) -> dict[str, frozenset[str]]:
 
 # logging reads the company's admin settings and user mappings (activity types, owner assignment)
 _ADMIN_CONFIG_READ = {ADMIN_CONFIGS: _dynamodb("GetItem")}
-_ADMIN_READ = {ADMIN_CONFIGS: _dynamodb("GetItem"), USERS: _dynamodb("GetItem")}
-_ADMIN_WRITE = {ADMIN_CONFIGS: _dynamodb("GetItem", "PutItem", "UpdateItem"), USERS: _dynamodb("GetItem")}
+# Every admin route checks the caller with RingCentral and keeps the verdict a minute in the Cache table.
+_ADMIN_CHECK = {CACHE: _dynamodb("GetItem", "PutItem")}
+_ADMIN_READ = {ADMIN_CONFIGS: _dynamodb("GetItem"), USERS: _dynamodb("GetItem"), **_ADMIN_CHECK}
+_ADMIN_WRITE = {ADMIN_CONFIGS: _dynamodb("GetItem", "PutItem"), **_ADMIN_CHECK}
+# the user mapping asks the CRM for its users with the caller's credentials (refreshed on the way)
+_ADMIN_MAPPING = {ADMIN_CONFIGS: _dynamodb("GetItem", "PutItem"), **USER_WITH_REFRESH}
 _USER_SETTINGS_READ = {USERS: _dynamodb("GetItem"), ADMIN_CONFIGS: _dynamodb("GetItem")}
 _SIGN_IN = {USERS: _dynamodb("GetItem", "PutItem")}
 _PIPEDRIVE_UNINSTALL = {USERS: _dynamodb("GetItem", "DeleteItem")}
@@ -215,7 +219,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/admin/userMapping",
         "update_user_mapping",
         "UpdateUserMappingFunction",
-        **_ADMIN_WRITE,
+        **_ADMIN_MAPPING,
     ),
     _api(
         "reinitializeUserMapping",
@@ -223,7 +227,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/admin/reinitializeUserMapping",
         "reinitialize_user_mapping",
         "ReinitializeUserMappingFunction",
-        **_ADMIN_WRITE,
+        **_ADMIN_MAPPING,
     ),
     _api(
         "getServerLoggingSettings",
@@ -231,7 +235,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/admin/serverLoggingSettings",
         "get_server_logging_settings",
         "GetServerLoggingSettingsFunction",
-        **{USERS: _dynamodb("GetItem")},
+        **{USERS: _dynamodb("GetItem"), **_ADMIN_CHECK},
     ),
     _api(
         "updateServerLoggingSettings",

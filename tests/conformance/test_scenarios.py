@@ -233,9 +233,23 @@ def test_a_failing_crm_gets_a_clear_message_never_a_5xx(
     assert response.json()["returnMessage"]["message"] == message
 
 
-def test_the_user_list_is_served(world: CrmWorld) -> None:
+#: an admin extension of the RingCentral sandbox
+RC_ADMIN_EXTENSION = 62264425008
+
+
+def test_the_user_list_is_served(world: CrmWorld, box: SandboxClient, client: Extension) -> None:
     world.requires("user_list")
-    pytest.skip("no HTTP route serves the user list yet: it lands with the admin user mapping (issue 13)")
+    rc_token = box.control("POST", "ringcentral/tokens", {"extension_id": RC_ADMIN_EXTENSION})["access_token"]
+    response = client.http.post(
+        f"{client.api}/admin/userMapping",
+        json={"rcExtensionList": []},
+        headers={**client.headers(None), "X-RC-Access-Token": rc_token},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    users = [item["crmUser"] for item in response.json()]
+    assert users, "the CRM's users"
+    assert all(str(user["id"]) and isinstance(user["name"], str) for user in users)
 
 
 def test_a_world_declares_only_known_capabilities(world: CrmWorld) -> None:

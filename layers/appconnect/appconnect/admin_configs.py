@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, PutError
 
+from appconnect import users
 from appconnect.models import AdminConfigModel
 
 
@@ -63,3 +66,20 @@ def merge_user_settings(admin: dict[str, Any] | None, user: dict[str, Any] | Non
         elif admin_entry is not None:
             result[key] = admin_entry
     return result
+
+
+def update(hashed_account_id: str, change: Callable[[AdminConfigModel], None]) -> AdminConfigModel:
+    """Apply ``change`` to the freshest copy of the company's config and save it with its version as the
+    condition: when another admin saved in between, re-read and apply again (both saves happen, in order;
+    neither is lost to a stale overwrite)."""
+    for _ in range(5):
+        config = load(hashed_account_id) or AdminConfigModel(hashed_account_id)
+        change(config)
+        config.updated_at = datetime.now(UTC)
+        try:
+            config.save()
+            return config
+        except PutError as error:
+            if not users.is_conflict(error):
+                raise
+    raise RuntimeError("could not save the admin settings: concurrent saves kept winning")

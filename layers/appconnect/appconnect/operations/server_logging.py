@@ -10,25 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from appconnect import ringcentral, users
+from appconnect import users
+from appconnect.admin_auth import require_admin
 from appconnect.context import authenticate, connector_for, load_user
-from appconnect.errors import AdminForbidden, BadRequest, CrmAuthError, CrmBadRequest, return_message
+from appconnect.errors import BadRequest, CrmAuthError, CrmBadRequest, return_message
 from appconnect.http import Request
 from appconnect.observability import logger
 
 UPDATE_FAILED = "Server logging settings update failed. Please check your username and password."
 
 
-def _require_admin(request: Request) -> None:
-    token = request.rc_access_token()
-    if not token or not ringcentral.identity(token).is_admin:
-        raise AdminForbidden()
-
-
 def get_server_logging_settings(request: Request) -> dict[str, Any]:
     """GET: the fields as the admin set them, the password never included."""
     session, model = load_user(request)
-    _require_admin(request)
+    require_admin(request, model)
     connector = connector_for(session)
     return connector.server_logging_settings(user=users.to_crm_user(model))
 
@@ -37,7 +32,7 @@ def update_server_logging_settings(request: Request) -> dict[str, Any]:
     """POST ``{additionalFieldValues: {apiUsername, apiPassword}}``: sign the service account in and make
     its session the caller's; both fields empty clears them."""
     loaded = load_user(request)
-    _require_admin(request)
+    require_admin(request, loaded[1])
     values = request.json_body().get("additionalFieldValues")
     if not isinstance(values, dict):
         raise BadRequest("Missing additionalFieldValues")
