@@ -1,8 +1,5 @@
-"""EventBridge schedule: queues users whose CRM tokens expire soon.
+"""EventBridge schedule: queues the users whose CRM tokens expire soon (appconnect.scheduled)."""
 
-Implemented in the token-refresh issue; until then it fails loudly.
-"""
+from appconnect.scheduled import scheduler_handler
 
-from appconnect.scheduled import not_implemented
-
-handler = not_implemented("tokenRefreshScheduler")
+handler = scheduler_handler

@@ -1,8 +1,5 @@
-"""SQS worker: refreshes the CRM tokens of the queued users.
+"""SQS worker: refreshes the CRM tokens of the queued users (appconnect.scheduled)."""
 
-Implemented in the token-refresh issue; until then it fails loudly.
-"""
+from appconnect.scheduled import worker_handler
 
-from appconnect.scheduled import not_implemented
-
-handler = not_implemented("tokenRefreshWorker")
+handler = worker_handler

@@ -62,6 +62,14 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="visibility timeout for SQS messages the worker failed (default: the queue's own)",
     )
+    parser.add_argument(
+        "--schedule-every",
+        type=float,
+        metavar="SECONDS",
+        default=None,
+        help="fire the scheduled functions (the token-refresh scheduler) this often; 0: only on demand "
+        "(default: LOCAL_SCHEDULE_SECONDS or 60)",
+    )
     _iam_option(parser)
 
 
@@ -83,6 +91,9 @@ def run(args: argparse.Namespace) -> int:
         state_dir=args.state_dir,
         with_sandbox=not args.no_sandbox,
         retry_visibility_timeout=args.retry_failed_messages_after,
+        schedule_every=args.schedule_every
+        if args.schedule_every is not None
+        else config.schedule_seconds_from_env(),
         enforce_iam=not args.no_iam,
     )
     try:

@@ -87,6 +87,16 @@ class Ports:
     sandbox: int
 
 
+def schedule_seconds_from_env(environ: Mapping[str, str] | None = None) -> float:
+    """``LOCAL_SCHEDULE_SECONDS``: how often the local stack fires the scheduled functions (60; 0: never)."""
+    raw = (os.environ if environ is None else environ).get("LOCAL_SCHEDULE_SECONDS", "").strip()
+    try:
+        value = float(raw) if raw else 60.0
+    except ValueError:
+        raise SystemExit(f"LOCAL_SCHEDULE_SECONDS must be a number of seconds, got {raw!r}") from None
+    return max(value, 0.0)
+
+
 def ports_from_env(environ: Mapping[str, str] | None = None) -> Ports:
     """The ports asked for in ``PORT``, ``DYNAMODB_PORT`` and ``SANDBOX_PORT`` (defaults otherwise)."""
     environ = os.environ if environ is None else environ

@@ -276,6 +276,7 @@ class LocalStack:
         warm_handlers: bool = True,
         apply_environment: bool = True,
         retry_visibility_timeout: int | None = None,
+        schedule_every: float = 0,
         output: Output | None = None,
         root: Path = config.ROOT,
         enforce_iam: bool = False,
@@ -289,6 +290,10 @@ class LocalStack:
         self.warm_handlers = warm_handlers
         self.apply_environment = apply_environment
         self.retry_visibility_timeout = retry_visibility_timeout
+        #: fire every scheduled function this often, in seconds (0: only on demand)
+        self.schedule_every = schedule_every
+        self._timer_stop = threading.Event()
+        self._timer_thread: threading.Thread | None = None
         #: check each function's AWS calls against its template policy (local.iam); python -m local does
         self.enforce_iam = enforce_iam
         self.output = output or Output()
@@ -400,9 +405,23 @@ class LocalStack:
         if self.warm_handlers:
             self._warm_thread = threading.Thread(target=self._warm, name="warm-handlers", daemon=True)
             self._warm_thread.start()
+        if self.schedule_every > 0 and schedules:
+            self._timer_thread = threading.Thread(target=self._fire_schedules, name="schedules", daemon=True)
+            self._timer_thread.start()
+
+    def _fire_schedules(self) -> None:
+        """Fire every scheduled function each ``schedule_every`` seconds, as EventBridge would."""
+        assert self.api is not None
+        while not self._timer_stop.wait(self.schedule_every):
+            for trigger in self.api.schedules.values():
+                try:
+                    self.api.invoke(trigger.function_id, scheduled_event(trigger))
+                except Exception as error:  # a failing run is logged by the function; the timer goes on
+                    self.notices.append(f"{trigger.function_id} failed on its timer: {error}")
 
     def stop(self) -> None:
         """Stop everything this stack started (idempotent)."""
+        self._timer_stop.set()
         for poller in self.pollers:
             poller.request_stop()
         if self.server is not None:
@@ -562,7 +581,8 @@ class LocalStack:
             method, path = key.split(" ", 1)
             lines.append(f"  {method:<7} {api}{path:<34} {function_id}")
         if self.api.schedules:
-            lines += ["", "Scheduled functions (fire on demand):"]
+            every = f", and every {self.schedule_every:g} s" if self.schedule_every > 0 else ""
+            lines += ["", f"Scheduled functions (fire on demand{every}):"]
             for function_id in sorted(self.api.schedules):
                 lines.append(f"  curl -X POST {api}{LOCAL_PREFIX}/schedules/{function_id}")
         lines.append(

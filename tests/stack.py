@@ -100,6 +100,9 @@ def start_stack(directory: Path, *extra_args: str) -> StackProcess:
         str(ready),
         "--state-dir",
         str(directory / "state"),
+        # tests fire the token-refresh scheduler themselves: a timer would refresh tokens mid-test
+        "--schedule-every",
+        "0",
         *extra_args,
     ]
     started = time.monotonic()

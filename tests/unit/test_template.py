@@ -274,7 +274,7 @@ def test_given_worker_when_batch_partly_fails_then_only_failed_messages_return_t
     assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
-def test_given_default_parameters_when_deployed_then_the_refresh_schedule_exists_every_5_minutes_but_is_off():
+def test_given_default_parameters_when_deployed_then_the_refresh_schedule_runs_every_5_minutes():
     (event,) = FUNCTIONS[SCHEDULER].events.values()
     assert event["Type"] == "Schedule"
     assert event["Properties"]["Schedule"] == "rate(5 minutes)"
@@ -283,9 +283,26 @@ def test_given_default_parameters_when_deployed_then_the_refresh_schedule_exists
     assert TEMPLATE["Conditions"]["TokenRefreshScheduleIsEnabled"] == {
         "Fn::Equals": [{"Ref": "TokenRefreshScheduleEnabled"}, "true"]
     }
-    assert TEMPLATE["Parameters"]["TokenRefreshScheduleEnabled"]["Default"] == "false"
+    assert TEMPLATE["Parameters"]["TokenRefreshScheduleEnabled"]["Default"] == "true"
     own_environment = RESOURCES[SCHEDULER]["Properties"]["Environment"]["Variables"]
-    assert own_environment == {"TOKEN_REFRESH_QUEUE_URL": {"Ref": "TokenRefreshQueue"}}
+    # the period the scheduler looks ahead by is the schedule's own
+    assert own_environment == {
+        "TOKEN_REFRESH_QUEUE_URL": {"Ref": "TokenRefreshQueue"},
+        "TOKEN_REFRESH_PERIOD_S": "300",
+    }
+
+
+def test_given_the_refresh_worker_when_deployed_then_paced_and_alarmed():
+    (event,) = FUNCTIONS[WORKER].events.values()
+    assert event["Properties"]["ScalingConfig"] == {
+        "MaximumConcurrency": {"Ref": "TokenRefreshMaxConcurrency"}
+    }
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    alarms = {name: r["Properties"] for name, r in RESOURCES.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    watched = {(a["Namespace"], a["MetricName"]) for a in alarms.values()}
+    assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible") in watched  # the dead-letter queue
+    assert ("AWS/SQS", "ApproximateAgeOfOldestMessage") in watched  # the backlog
+    assert ("AppConnect", "SessionsRevoked") in watched
 
 
 # --- API, layer, parameters, outputs ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from appconnect.errors import (
     CrmError,
     CrmSessionExpired,
     JsonBadRequest,
+    SessionRevoked,
     UserMissing,
 )
 from appconnect.http import Request
@@ -135,11 +136,31 @@ def authenticate(request: Request, loaded: tuple[Session, UserModel] | None = No
     connector = connector_for(session)
     if not model.encrypted_access_token:
         raise UserMissing()
+    if model.needs_reconnect:
+        raise SessionRevoked()  # the CRM refused the grant already: no need to ask it again
     if connector.get_auth_type() == "oauth":
         model = token_refresh.refresh_if_expiring(model, connector)
     user = users.to_crm_user(model)
     return AuthContext(
         session=session, model=model, user=user, connector=connector, auth_header=auth_header(connector, user)
+    )
+
+
+def context_of(model: UserModel, connector: Connector) -> AuthContext:
+    """The connector context of a stored user outside a request (the scheduled refresh)."""
+    user = users.to_crm_user(model)
+    return AuthContext(
+        session=Session(
+            user_id=model.id,
+            platform=model.platform,
+            issued_at=0,
+            expires_at=0,
+            generation=int(model.session_generation or 0),
+        ),
+        model=model,
+        user=user,
+        connector=connector,
+        auth_header=auth_header(connector, user),
     )
 
 

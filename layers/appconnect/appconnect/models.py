@@ -61,6 +61,8 @@ class UserModel(Model):
     platform_additional_info = JSONAttribute(null=True, attr_name="platformAdditionalInfo")
     user_settings = JSONAttribute(null=True, attr_name="userSettings")
     session_generation = NumberAttribute(default=0, attr_name="sessionGeneration")
+    #: the CRM refused the grant (found by the scheduled refresh): 401 at once until the user connects again
+    needs_reconnect = BooleanAttribute(null=True, attr_name="needsReconnect")
     created_at = UTCDateTimeAttribute(null=True, attr_name="createdAt")
     updated_at = UTCDateTimeAttribute(null=True, attr_name="updatedAt")
     version = VersionAttribute()

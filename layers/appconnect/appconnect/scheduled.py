@@ -1,16 +1,155 @@
-"""Helpers for the scheduled (non-HTTP) functions."""
+"""Scheduled token refresh: every CRM grant kept alive, whatever the number of users, with no scan.
+
+* The scheduler (EventBridge, every ``TOKEN_REFRESH_PERIOD_S``) queries the Users table's
+  ``TokenExpiryIndex`` (one query per shard) for the users whose access token expires before two periods
+  from now plus a margin, or already has (a user who made no request since: their refresh token must
+  still be used before the CRM drops it), and queues them, one user a message, ten messages a call.
+* The worker (SQS, partial batch failures, a dead-letter queue after three tries) refreshes each through
+  the same single-flight refresh as a request does, so it never races a request into a spurious 401; a
+  user queued twice is refreshed once (the second finds the token fresh). A CRM with sessions of its own
+  has its session checked too, and renewed when dead. A grant the CRM refuses marks the user: the next
+  request answers 401 ``CRM_SESSION_REVOKED`` at once, without calling the CRM.
+"""
 
 from __future__ import annotations
 
+import json
+import time
+from collections.abc import Iterator
 from typing import Any
 
+import boto3
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from appconnect import deadline, token_refresh, users
+from appconnect.connector import UnknownPlatform, get_connector
+from appconnect.errors import AuthorizationRequired, CrmError, SessionRenewalFailed, SessionRevoked
 from appconnect.http import LambdaHandler, instrument
+from appconnect.models import UserModel
+from appconnect.observability import logger, metrics
+from appconnect.settings import get_settings
+
+#: messages per SendMessageBatch (SQS's maximum)
+SEND_BATCH = 10
 
 
-def not_implemented(name: str) -> LambdaHandler:
-    """A scheduled function declared in the template but not built yet: it fails loudly, never pretends."""
+def window_s(period_s: int) -> int:
+    """How far ahead the scheduler looks: two periods and the request-time margin, so no token lapses
+    between two runs even when one is late."""
+    return 2 * period_s + token_refresh.REFRESH_MARGIN_S
 
-    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        raise NotImplementedError(f"{name} is not implemented yet; its schedule is disabled until it is.")
 
-    return instrument(handler)
+def due_users(now: float, period_s: int) -> Iterator[tuple[str, int]]:
+    """``(user id, tokenExpiresAt)`` of the users whose access token expires within the window (or has),
+    from the index only."""
+    until = int(now + window_s(period_s))
+    for shard in range(users.REFRESH_SHARDS):
+        for item in UserModel.token_expiry_index.query(f"oauth#{shard}", UserModel.token_expires_at <= until):
+            yield str(item.id), int(item.token_expires_at or 0)
+
+
+def schedule(now: float | None = None) -> int:
+    """Queue every due user; the number queued."""
+    settings = get_settings()
+    queue_url = settings.token_refresh_queue_url
+    if not queue_url:
+        raise RuntimeError("TOKEN_REFRESH_QUEUE_URL is not set")
+    sqs = boto3.client("sqs", region_name=settings.aws_region)  # AWS_ENDPOINT_URL locally
+    batch: list[dict[str, str]] = []
+    queued = 0
+    for user_id, expires_at in due_users(
+        time.time() if now is None else now, settings.token_refresh_period_s
+    ):
+        body = json.dumps({"userId": user_id, "expiresAt": expires_at})
+        batch.append({"Id": str(len(batch)), "MessageBody": body})
+        if len(batch) == SEND_BATCH:
+            queued += _send(sqs, queue_url, batch)
+            batch = []
+    if batch:
+        queued += _send(sqs, queue_url, batch)
+    metrics.add_metric(name="TokenRefreshesQueued", unit=MetricUnit.Count, value=queued)
+    logger.info("token refresh scheduled", extra={"queued": queued})
+    return queued
+
+
+def _send(sqs: Any, queue_url: str, batch: list[dict[str, str]]) -> int:
+    answer = sqs.send_message_batch(QueueUrl=queue_url, Entries=batch)
+    failed = answer.get("Failed") or []
+    if failed:
+        # the next run queues them again; say so rather than lose them silently
+        logger.warning("token refresh messages not queued", extra={"failed": len(failed)})
+    return len(batch) - len(failed)
+
+
+def refresh_user(user_id: str, seen_expiry: int | None = None) -> str:
+    """Refresh one queued user; what happened (``refreshed``, ``fresh``, ``revoked``, ``gone``)."""
+    model = users.load(user_id)
+    if model is None or not model.encrypted_access_token or model.needs_reconnect:
+        return "gone"
+    try:
+        connector = get_connector(model.platform)
+    except UnknownPlatform:
+        return "gone"
+    settings = get_settings()
+    before = model.encrypted_access_token
+    try:
+        margin = window_s(settings.token_refresh_period_s)
+        model = token_refresh.refresh_if_expiring(model, connector, margin_s=margin, seen_expiry=seen_expiry)
+        if type(connector).implements("authValidation"):
+            from appconnect.context import context_of
+
+            context_of(model, connector).call(connector.validate_session)
+    except SessionRevoked:
+        metrics.add_metric(name="SessionsRevoked", unit=MetricUnit.Count, value=1)
+        return "revoked"
+    except AuthorizationRequired:
+        return "gone"  # logged out meanwhile
+    except SessionRenewalFailed as error:
+        metrics.add_metric(name="TokenRefreshFailedCrm", unit=MetricUnit.Count, value=1)
+        raise RetryLater(str(error)) from error
+    except CrmError as error:
+        metrics.add_metric(name=f"TokenRefreshFailed{type(error).__name__}", unit=MetricUnit.Count, value=1)
+        raise RetryLater(type(error).__name__) from error
+    refreshed = model.encrypted_access_token != before
+    if refreshed:
+        metrics.add_metric(name="TokensRefreshed", unit=MetricUnit.Count, value=1)
+    return "refreshed" if refreshed else "fresh"
+
+
+class RetryLater(Exception):
+    """The CRM could not refresh now: the message goes back to the queue (and, after its tries, to the
+    dead-letter queue)."""
+
+
+def _record(record: SQSRecord) -> str:
+    body = json.loads(record.body)
+    user_id = body.get("userId") if isinstance(body, dict) else None
+    if not isinstance(user_id, str) or not user_id:
+        raise ValueError("a token-refresh message names no userId")
+    seen = body.get("expiresAt")
+    return refresh_user(user_id, seen if isinstance(seen, int) and not isinstance(seen, bool) else None)
+
+
+_processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def _scheduler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return {"queued": schedule()}
+
+
+def _worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    deadline.start(context.get_remaining_time_in_millis() if context is not None else None)
+    try:
+        return dict(
+            process_partial_response(
+                event=event, record_handler=_record, processor=_processor, context=context
+            )
+        )
+    finally:
+        deadline.clear()
+
+
+scheduler_handler: LambdaHandler = instrument(_scheduler)
+worker_handler: LambdaHandler = instrument(_worker)

@@ -60,6 +60,9 @@ class Settings:
     cache_table: str = ""
     token_kms_key_id: str = ""
     token_encryption_local_key: str = field(default="", repr=False)
+    token_refresh_queue_url: str = ""
+    #: how often the token-refresh scheduler runs (its schedule in template.yaml)
+    token_refresh_period_s: int = 300
 
     def require_jwt_secret(self) -> str:
         if not self.jwt_secret:
@@ -110,6 +113,8 @@ def _load() -> Settings:
         cache_table=_text("CACHE_TABLE"),
         token_kms_key_id=_text("TOKEN_KMS_KEY_ID"),
         token_encryption_local_key=_text("TOKEN_ENCRYPTION_LOCAL_KEY"),
+        token_refresh_queue_url=_text("TOKEN_REFRESH_QUEUE_URL"),
+        token_refresh_period_s=_int("TOKEN_REFRESH_PERIOD_S", 300),
     )
 
 

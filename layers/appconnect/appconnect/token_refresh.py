@@ -30,13 +30,13 @@ _POLL_FIRST_S = 0.05
 _POLL_MAX_S = 0.4
 
 
-def is_expiring(model: UserModel, now: float | None = None) -> bool:
+def is_expiring(model: UserModel, now: float | None = None, margin_s: float = REFRESH_MARGIN_S) -> bool:
     current = now if now is not None else time.time()
     return bool(
         model.encrypted_access_token
         and model.encrypted_refresh_token
         and model.token_expiry is not None
-        and float(model.token_expiry) < current + REFRESH_MARGIN_S
+        and float(model.token_expiry) < current + margin_s
     )
 
 
@@ -44,11 +44,26 @@ def _lock_name(user_id: str) -> str:
     return f"refresh#{user_id}"
 
 
-def refresh_if_expiring(model: UserModel, connector: Connector) -> UserModel:
-    """The user with a usable access token: refreshed now, by another Lambda, or already fresh."""
-    if not is_expiring(model):
+def refresh_if_expiring(
+    model: UserModel, connector: Connector, margin_s: float = REFRESH_MARGIN_S, seen_expiry: int | None = None
+) -> UserModel:
+    """The user with a usable access token: refreshed now, by another Lambda, or already fresh.
+
+    ``margin_s``: how soon an expiry counts (the scheduled refresh looks further ahead than a request).
+    ``seen_expiry``: the ``tokenExpiresAt`` the scheduler queued the user with; once it has changed, the
+    token was refreshed since, and is not refreshed again (a token living less than the scheduler's window,
+    such as Bullhorn's 10 minutes, would otherwise be refreshed by every message that names the user)."""
+    if model.needs_reconnect:
+        raise SessionRevoked()
+    if not is_expiring(model, margin_s=margin_s):
         return model
-    return _refresh(model, connector, refused=None)
+    if (
+        seen_expiry is not None
+        and model.token_expires_at is not None
+        and int(model.token_expires_at) != seen_expiry
+    ):
+        return model
+    return _refresh(model, connector, refused=None, margin_s=margin_s, seen_expiry=seen_expiry)
 
 
 def refresh_refused(model: UserModel, connector: Connector) -> UserModel:
@@ -57,14 +72,22 @@ def refresh_refused(model: UserModel, connector: Connector) -> UserModel:
     return _refresh(model, connector, refused=model.encrypted_access_token)
 
 
-def _refresh(model: UserModel, connector: Connector, refused: str | None) -> UserModel:
+def _refresh(
+    model: UserModel,
+    connector: Connector,
+    refused: str | None,
+    margin_s: float = REFRESH_MARGIN_S,
+    seen_expiry: int | None = None,
+) -> UserModel:
     """Single-flight refresh. ``refused``: the stored (encrypted) access token the CRM refused; None
-    means "refresh if expiring"."""
+    means "refresh if expiring" (and, with ``seen_expiry``, if not refreshed since it was seen)."""
 
     def needed(current: UserModel) -> bool:
         if refused is not None:
             return current.encrypted_access_token == refused
-        return is_expiring(current)
+        if seen_expiry is not None and int(current.token_expires_at or 0) != seen_expiry:
+            return False
+        return is_expiring(current, margin_s=margin_s)
 
     pause = _POLL_FIRST_S
     while True:
@@ -140,6 +163,7 @@ def _refresh_holding_lock(
         if signed_in is not None:
             return signed_in
         logger.info("refresh token refused; session revoked", extra={"user": user_id})
+        users.mark_needs_reconnect(user_id, int(model.session_generation or 0))
         raise SessionRevoked() from error
     except CrmError as error:  # 5xx, a timeout, a dropped connection, a redirect
         raise SessionRenewalFailed(

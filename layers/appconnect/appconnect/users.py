@@ -96,6 +96,23 @@ def store_service_login(
     return update(user_id, actions)
 
 
+def mark_needs_reconnect(user_id: str, generation: int) -> None:
+    """The CRM refused the grant: answer 401 at once until the user connects again (and stop scheduling
+    refreshes of a dead grant). A logout meanwhile makes this moot."""
+
+    def actions(model: UserModel) -> list[Any]:
+        if (model.session_generation or 0) != generation:
+            return [UserModel.updated_at.set(model.updated_at or datetime.now(UTC))]
+        return [
+            UserModel.needs_reconnect.set(True),
+            UserModel.refresh_shard.remove(),
+            UserModel.token_expires_at.remove(),
+            UserModel.updated_at.set(datetime.now(UTC)),
+        ]
+
+    update(user_id, actions)
+
+
 def forget_secrets(user_id: str) -> UserModel | None:
     return update(
         user_id,
@@ -249,6 +266,7 @@ def save_login(login: Login, api_home: Callable[[str, dict[str, Any]], str]) -> 
             model.hashed_rc_extension_id = login.hashed_rc_extension_id
         set_tokens(model, login.access_token, login.refresh_token or "", login.token_expiry)
         model.encrypted_session = _encrypted_session(login.user_id, login.session)
+        model.needs_reconnect = None
         model.updated_at = now
         try:
             model.save()
