@@ -22,7 +22,7 @@ from appconnect.connector import (
 )
 from appconnect.errors import CrmNotFound, return_message
 from connectors.insightly.api import user_api
-from connectors.insightly.events import create_event, find_event, read_event
+from connectors.insightly.events import create_assigned_event, find_event, read_event
 from connectors.insightly.records import (
     PERSON_COLLECTIONS,
     assignee,
@@ -40,7 +40,6 @@ from connectors.insightly.records import (
     person_link,
     plus_seconds,
     seconds,
-    with_assignment,
 )
 
 
@@ -59,12 +58,9 @@ class CallLogs(Connector):
             "START_DATE_UTC": iso(start),
             "END_DATE_UTC": iso(plus_seconds(start, call_log.get("duration"))),
         }
-        submission = request.additional_submission
-        owner = assignee(submission, request.user_mappings)
-        if owner:
-            body["OWNER_USER_ID"] = owner
-        result = create_event(api, body, contact_info, submission, "Call logged", 2000)
-        return with_assignment(result, submission, owner, "Call logged", 2000)
+        return create_assigned_event(
+            api, body, contact_info, request.additional_submission, request.user_mappings, "Call logged", 2000
+        )
 
     def find_call_log(
         self, *, user: CrmUser, auth_header: str, request: CallLogWrite, since: float

@@ -4,7 +4,7 @@ with its links, and finding the one an interrupted attempt wrote (crash recovery
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from appconnect.observability import logger
 from connectors.insightly.api import InsightlyApi
 from connectors.insightly.records import (
     PLATFORM,
+    assignee,
     canonical_kind,
     chosen_related,
     links_of,
@@ -23,6 +24,7 @@ from connectors.insightly.records import (
     parse_time,
     person_kind,
     person_link,
+    with_assignment,
 )
 
 #: crash recovery: events searched per page, pages at most, and the clock skew allowed with Insightly
@@ -170,3 +172,21 @@ def _same_call(
 
 def _link_pairs(event: Mapping[str, Any]) -> list[tuple[Any, Any]]:
     return [(link.get("LINK_OBJECT_NAME"), link.get("LINK_OBJECT_ID")) for link in links_of(event)]
+
+
+def create_assigned_event(
+    api: InsightlyApi,
+    body: dict[str, Any],
+    contact_info: Mapping[str, Any],
+    submission: Mapping[str, Any],
+    user_mappings: Sequence[Mapping[str, Any]],
+    done: str,
+    ttl: int,
+) -> LogResult:
+    """:func:`create_event` owned by the admin's assignee when there is one, saying whether it was."""
+    owner = assignee(submission, user_mappings)
+    if owner:
+        body["OWNER_USER_ID"] = owner
+    return with_assignment(
+        create_event(api, body, contact_info, submission, done, ttl), submission, owner, done, ttl
+    )

@@ -15,7 +15,7 @@ from appconnect.connector.helpers import (
     with_message_appended,
 )
 from connectors.insightly.api import InsightlyApi, user_api
-from connectors.insightly.events import create_event, find_event, read_event
+from connectors.insightly.events import create_assigned_event, find_event, read_event
 from connectors.insightly.records import (
     assignee,
     full_name,
@@ -23,7 +23,6 @@ from connectors.insightly.records import (
     numeric_id,
     optional_id,
     parse_time,
-    with_assignment,
 )
 
 
@@ -58,12 +57,15 @@ class Messages(Connector):
             "START_DATE_UTC": moment,
             "END_DATE_UTC": moment,
         }
-        submission = request.additional_submission
-        owner = assignee(submission, request.user_mappings)
-        if owner:
-            body["OWNER_USER_ID"] = owner
-        result = create_event(api, body, contact_info, submission, "Message logged", 1000)
-        return with_assignment(result, submission, owner, "Message logged", 1000)
+        return create_assigned_event(
+            api,
+            body,
+            contact_info,
+            request.additional_submission,
+            request.user_mappings,
+            "Message logged",
+            1000,
+        )
 
     def find_message_log(
         self, *, user: CrmUser, auth_header: str, request: MessageLogWrite, since: float

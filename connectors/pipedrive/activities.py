@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from appconnect.connector import CrmUser, LogId
-from appconnect.connector.helpers import assigned_crm_user_id
+from appconnect.connector import CrmUser, LogId, LogResult
+from appconnect.connector.helpers import assigned_crm_user_id, assignment_message
 from connectors.pipedrive.activity_types import AccountCache, ActivityTypeResolver, from_response
 from connectors.pipedrive.api import PipedriveApi, data_of
 from connectors.pipedrive.formatting import (
@@ -92,3 +92,14 @@ def links(submission: Mapping[str, Any], org_id: int | None) -> dict[str, Any]:
 def assignee(submission: Mapping[str, Any], user_mappings: Sequence[Mapping[str, Any]]) -> int | None:
     """The Pipedrive owner an admin assigned the log to (server-side logging), or ``None``."""
     return optional_numeric_id(assigned_crm_user_id(submission, user_mappings, PLATFORM))
+
+
+def post_activity(
+    api: PipedriveApi, body: dict[str, Any], submission: Mapping[str, Any], owner: Any, done: str, ttl: int
+) -> LogResult:
+    """``POST /api/v2/activities``; the answer names the new activity (Pipedrive's numeric id, as the
+    reference answered it) and whether the admin's assignment was made."""
+    data = data_of(api.post(api.company("/api/v2/activities"), body)) or {}
+    return LogResult(
+        log_id=activity_id(data), message=assignment_message(submission, owner, done, "Pipedrive", ttl=ttl)
+    )

@@ -19,16 +19,16 @@ from appconnect.connector import (
     LogResult,
     UpdateResult,
 )
-from appconnect.connector.helpers import assignment_message, in_parallel
+from appconnect.connector.helpers import in_parallel
 from appconnect.errors import CrmError, return_message
 from connectors.pipedrive.activities import (
-    activity_id,
     activity_types,
     assignee,
     due,
     find_activity,
     links,
     org_of,
+    post_activity,
 )
 from connectors.pipedrive.activity_types import CALL_SETTING
 from connectors.pipedrive.api import PipedriveApi, api_for, data_of
@@ -113,12 +113,7 @@ class CallLogs(Connector):
         }
         body.update(due(call_log.get("startTime")))
         body.update(links(submission, org_id))
-        data = data_of(api.post(api.company("/api/v2/activities"), body)) or {}
-        return LogResult(
-            # Pipedrive's own id, a number: the extension receives it as the reference sends it
-            log_id=activity_id(data),
-            message=assignment_message(submission, owner, "Call logged", "Pipedrive", ttl=2000),
-        )
+        return post_activity(api, body, submission, owner, "Call logged", 2000)
 
     def find_call_log(
         self, *, user: CrmUser, auth_header: str, request: CallLogWrite, since: float

@@ -8,7 +8,6 @@ from typing import Any
 
 from appconnect.connector import Connector, CrmUser, LogId, LogResult, MessageLogWrite, UpdateResult
 from appconnect.connector.helpers import (
-    assignment_message,
     in_parallel,
     message_log_text,
     shared_sms_parts,
@@ -16,13 +15,13 @@ from appconnect.connector.helpers import (
 )
 from appconnect.errors import return_message
 from connectors.pipedrive.activities import (
-    activity_id,
     activity_types,
     assignee,
     due,
     find_activity,
     links,
     org_of,
+    post_activity,
 )
 from connectors.pipedrive.activity_types import SMS_SETTING
 from connectors.pipedrive.api import PipedriveApi, api_for, data_of
@@ -90,11 +89,7 @@ class Messages(Connector):
         }
         body.update(due(when))
         body.update(links(submission, org_id))
-        data = data_of(api.post(api.company("/api/v2/activities"), body)) or {}
-        return LogResult(
-            log_id=activity_id(data),
-            message=assignment_message(submission, owner, "Message logged", "Pipedrive", ttl=1000),
-        )
+        return post_activity(api, body, submission, owner, "Message logged", 1000)
 
     def find_message_log(
         self, *, user: CrmUser, auth_header: str, request: MessageLogWrite, since: float
