@@ -7,6 +7,7 @@ needs a capability the connector does not declare is skipped, naming it.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -46,6 +47,49 @@ def test_login_gives_a_jwt_and_logout_ends_it(world: CrmWorld, box: SandboxClien
 
 
 # -- contacts ----------------------------------------------------------------------------------------
+
+
+#: latency injected on every CRM call when counting a screen pop's sequential rounds
+ROUND_DELAY_MS = 300
+
+
+def _sequential_rounds(entries: list[dict[str, Any]]) -> int:
+    """The longest chain of CRM calls each made after the one before had answered: how many times in
+    sequence the screen pop waited for the CRM (calls made at once overlap and count once)."""
+    spans = []
+    for entry in entries:
+        end = datetime.fromisoformat(str(entry["time"]).replace("Z", "+00:00")).timestamp()
+        spans.append((end - float(entry["duration_ms"]) / 1000, end))
+    spans.sort()
+    tolerance = ROUND_DELAY_MS / 1000 / 3  # a call started within a third of the delay is the same wave
+    depth: list[int] = []
+    for start, _end in spans:
+        before = [
+            d
+            for (other_start, other_end), d in zip(spans, depth, strict=False)
+            if other_end <= start + tolerance
+        ]
+        depth.append(1 + max(before, default=0))
+    return max(depth, default=0)
+
+
+def test_a_screen_pop_waits_for_the_crm_at_most_twice_in_sequence(
+    world: CrmWorld, box: SandboxClient, client: Extension
+) -> None:
+    number = world.several_matches[0]
+    assert client.get("/contact", phoneNumber=number).status_code == 200  # warm: connections, caches
+    box.own("POST", "latency", {"delay_ms": ROUND_DELAY_MS})
+    box.clear_journal()
+
+    response = client.get("/contact", phoneNumber=number)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["successful"] is True
+    entries = box.journal()
+    assert entries, "the screen pop called the CRM"
+    assert _sequential_rounds(entries) <= 2, [
+        (e["method"], e["path"], e["time"], e["duration_ms"]) for e in entries
+    ]
 
 
 def test_every_seeded_number_is_found_however_it_was_typed(world: CrmWorld, client: Extension) -> None:
