@@ -21,19 +21,18 @@ def load(hashed_account_id: str | None) -> AdminConfigModel | None:
         return None
 
 
-def settings_of(hashed_account_id: str | None) -> dict[str, Any]:
-    return settings_or_none(hashed_account_id) or {}
-
-
 def settings_or_none(hashed_account_id: str | None) -> dict[str, Any] | None:
     """The company's user settings, ``None`` when it has none stored (not the same as ``{}``)."""
     config = load(hashed_account_id)
     return dict(config.user_settings) if config is not None and config.user_settings is not None else None
 
 
-def mappings_of(hashed_account_id: str | None) -> list[dict[str, Any]]:
+def for_logging(hashed_account_id: str | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The company's settings and user mappings, read once (what a logging request hands its connector)."""
     config = load(hashed_account_id)
-    return list(config.user_mappings or []) if config is not None else []
+    if config is None:
+        return {}, []
+    return dict(config.user_settings or {}), list(config.user_mappings or [])
 
 
 def merge_user_settings(admin: dict[str, Any] | None, user: dict[str, Any] | None) -> dict[str, Any]:

@@ -236,14 +236,15 @@ def create_call_log(request: Request) -> dict[str, Any]:
         context = authenticate(request, loaded)
         # the account RingCentral vouched for at login, never the rc-account-id header or the body's
         hashed_account = context.model.hashed_rc_account_id
+        company_settings, company_mappings = admin_configs.for_logging(hashed_account)
         write = CallLogWrite(
             contact_info=contact_info,
             call_log=log_info,
             note=note,
             additional_submission=additional_submission,
             hashed_account_id=hashed_account,
-            admin_settings=admin_configs.settings_of(hashed_account),
-            user_mappings=admin_configs.mappings_of(hashed_account),
+            admin_settings=company_settings,
+            user_mappings=company_mappings,
             ai_note=body.get("aiNote"),
             transcript=body.get("transcript"),
             voicemail_link=body.get("voicemailLink") or (log_info.get("voicemail") or {}).get("link"),
@@ -302,6 +303,7 @@ def update_call_log(request: Request) -> dict[str, Any]:
     context = authenticate(request, loaded)
     connector = context.connector
     hashed_account = context.model.hashed_rc_account_id  # vouched for at login, never the header
+    company_settings, company_mappings = admin_configs.for_logging(hashed_account)
     composed = ""
     log_format = connector.get_log_format_type()
     if log_format in _COMPOSED_FORMATS:
@@ -334,8 +336,8 @@ def update_call_log(request: Request) -> dict[str, Any]:
         recording_link=body.get("recordingLink"),
         additional_submission=additional_submission,
         composed_log_details=composed,
-        admin_settings=admin_configs.settings_of(hashed_account),
-        user_mappings=admin_configs.mappings_of(hashed_account),
+        admin_settings=company_settings,
+        user_mappings=company_mappings,
     )
     result = context.call(connector.update_call_log, request=update)
     return {

@@ -92,12 +92,13 @@ def create_message_log(request: Request) -> dict[str, Any]:
         "name": body.get("contactName") or "",
     }
     hashed_account = context.model.hashed_rc_account_id  # vouched for at login, never the header
+    company_settings, company_mappings = admin_configs.for_logging(hashed_account)
     common = MessageLogWrite(
         contact_info=contact_info,
         correspondents=correspondents[1:],
         additional_submission=additional_submission,
-        admin_settings=admin_configs.settings_of(hashed_account),
-        user_mappings=admin_configs.mappings_of(hashed_account),
+        admin_settings=company_settings,
+        user_mappings=company_mappings,
         hashed_account_id=hashed_account,
         assignee_name=object_field(log_info, "assignee").get("name"),
         owner_name=object_field(log_info, "owner").get("name"),
