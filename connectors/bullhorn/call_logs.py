@@ -25,8 +25,13 @@ from appconnect.connector import (
     LogResult,
     UpdateResult,
 )
-from appconnect.connector.helpers import assigned_crm_user_id, assignment_message, duration_seconds
-from appconnect.errors import CrmAuthError, CrmBadRequest, CrmError, details, return_message
+from appconnect.connector.helpers import (
+    assigned_crm_user_id,
+    assignment_message,
+    duration_seconds,
+    numeric_id,
+)
+from appconnect.errors import CrmAuthError, CrmError, details, return_message
 from appconnect.observability import logger
 from connectors.bullhorn.account_data import ENTITIES
 from connectors.bullhorn.api import PLATFORM, BullhornApi, lucene_phrase
@@ -51,12 +56,8 @@ def no_edit_permission(what: str) -> dict[str, Any]:
 
 def person(contact_info: Mapping[str, Any]) -> dict[str, Any]:
     """The note's ``personReference``: the contact's id and App Connect type, as the reference sends it."""
-    text = str(contact_info.get("id") or "").strip()
-    if not text.isdigit():
-        raise CrmBadRequest(
-            f"contactId {contact_info.get('id')!r} is not a Bullhorn person id", platform=PLATFORM
-        )
-    return {"id": int(text), "personSubtype": str(contact_info.get("type") or "Lead")}
+    person_id = numeric_id(contact_info.get("id"), "contactId", "Bullhorn person", PLATFORM)
+    return {"id": person_id, "personSubtype": str(contact_info.get("type") or "Lead")}
 
 
 def assignee(submission: Mapping[str, Any], mappings: Any) -> int | None:

@@ -10,9 +10,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from appconnect.connector import helpers
 from appconnect.connector.client import host_of
 from appconnect.connector.helpers import duration_seconds as seconds
-from appconnect.errors import CrmBadRequest
 
 PLATFORM = "pipedrive"
 
@@ -46,14 +46,7 @@ def due_date_and_time(value: Any) -> tuple[str, str] | None:
 
 def numeric_id(value: Any, what: str) -> int:
     """A Pipedrive integer id from a number or numeric text (API v2 does not coerce strings)."""
-    if isinstance(value, bool):
-        raise CrmBadRequest(f"{what} {value!r} is not a Pipedrive id", platform=PLATFORM)
-    if isinstance(value, int):
-        return value
-    text = str(value).strip() if value is not None else ""
-    if text.isdigit():
-        return int(text)
-    raise CrmBadRequest(f"{what} {value!r} is not a Pipedrive id", platform=PLATFORM)
+    return helpers.numeric_id(value, what, "Pipedrive", PLATFORM)
 
 
 def optional_numeric_id(value: Any) -> int | None:

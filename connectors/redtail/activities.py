@@ -13,6 +13,7 @@ from typing import Any
 
 from appconnect.composer import parse_instant
 from appconnect.connector import CrmUser, LogId, ReturnMessage
+from appconnect.connector.helpers import numeric_id
 from appconnect.errors import CrmBadRequest, details, return_message
 from connectors.redtail.api import PLATFORM, RedtailApi
 
@@ -57,10 +58,7 @@ def span(start: datetime, duration: float | None) -> dict[str, str]:
 
 
 def contact_id(contact_info: Mapping[str, Any]) -> int:
-    try:
-        return int(str(contact_info.get("id")))
-    except ValueError as error:
-        raise CrmBadRequest("contactId must be a Redtail contact id.", platform=PLATFORM) from error
+    return numeric_id(contact_info.get("id"), "contactId", "Redtail contact", PLATFORM)
 
 
 def attendees(assignee: str | None) -> dict[str, Any]:

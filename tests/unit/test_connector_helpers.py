@@ -113,3 +113,21 @@ def test_given_a_deadline_when_run_in_parallel_then_each_call_sees_it() -> None:
     deadline.start(5_000)
     seen = in_parallel([deadline.remaining, deadline.remaining])
     assert all(0 < value <= 4.0 for value in seen)
+
+
+@pytest.mark.parametrize(("value", "expected"), [(701, 701), ("701", 701), (" 701 ", 701)])
+def test_given_a_number_or_digit_text_when_read_as_a_crm_id_then_that_integer(
+    value: object, expected: int
+) -> None:
+    from appconnect.connector.helpers import numeric_id
+
+    assert numeric_id(value, "contactId", "Bullhorn person", "bullhorn") == expected
+
+
+@pytest.mark.parametrize("value", [True, None, "", "-5", "7a", 7.5, "not-a-number"])
+def test_given_anything_else_when_read_as_a_crm_id_then_a_bad_request_naming_it(value: object) -> None:
+    from appconnect.connector.helpers import numeric_id
+    from appconnect.errors import CrmBadRequest
+
+    with pytest.raises(CrmBadRequest, match="is not a Redtail contact id"):
+        numeric_id(value, "contactId", "Redtail contact", "redtail")

@@ -18,7 +18,7 @@ from appconnect.composer import (
     compose_message_log,
 )
 from appconnect.connector.types import LoginResult, MessageLogWrite, ReturnMessage
-from appconnect.errors import details, return_message
+from appconnect.errors import CrmBadRequest, details, return_message
 
 #: threads shared by every invocation of a warm Lambda (Insightly's phone lookup runs 48 searches at once)
 MAX_PARALLEL = 48
@@ -200,3 +200,14 @@ def assignment_message(
             f"{display_name} user in App Connect's user mapping."
         ),
     )
+
+
+def numeric_id(value: Any, what: str, crm_record: str, platform: str) -> int:
+    """A CRM's integer id from a number or digit text (``what`` names the field, ``crm_record`` the kind of
+    record, for the message); anything else is a :class:`CrmBadRequest`, so nothing is written."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).strip() if value is not None and not isinstance(value, bool) else ""
+    if text.isdigit():
+        return int(text)
+    raise CrmBadRequest(f"{what} {value!r} is not a {crm_record} id", platform=platform)
