@@ -362,3 +362,27 @@ def test_given_the_retry_finding_the_new_session_dead_too_when_called_then_the_e
         _context(model, connector).call(search)
     assert calls == ["old-rest-token", "new-rest-token"]
     assert connector.logins == ["old-access"]
+
+
+def test_given_a_refused_grant_when_marked_then_it_needs_reconnecting_and_leaves_the_refresh_index() -> None:
+    model = stored_user()
+
+    users.mark_needs_reconnect(model.id, int(model.session_generation or 0))
+
+    fresh = reload(model)
+    assert fresh.needs_reconnect is True
+    assert fresh.refresh_shard is None
+    assert fresh.token_expires_at is None
+
+
+def test_given_a_logout_before_the_mark_when_marked_then_nothing_is_written() -> None:
+    model = stored_user()
+    generation = int(model.session_generation or 0)
+    users.forget_credentials(model.id)
+    written = reload(model).updated_at
+
+    users.mark_needs_reconnect(model.id, generation)
+
+    fresh = reload(model)
+    assert fresh.needs_reconnect is None
+    assert fresh.updated_at == written

@@ -125,15 +125,7 @@ def _service_login(model: UserModel, connector: Connector) -> UserModel | None:
     except CrmError as error:
         logger.info("service account sign-in refused", extra={"error": type(error).__name__})
         return None
-    return users.store_service_login(
-        model.id,
-        signed_in.access_token,
-        signed_in.refresh_token,
-        signed_in.expires_at,
-        signed_in.session,
-        signed_in.secrets,
-        generation=int(model.session_generation or 0),
-    )
+    return users.store_service_login(model.id, signed_in, generation=int(model.session_generation or 0))
 
 
 def _refresh_holding_lock(

@@ -7,6 +7,7 @@ a user cannot silently overwrite each other's change.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from appconnect import crypto
-from appconnect.connector import CrmUser
+from appconnect.connector import CrmUser, ServiceLogin
 from appconnect.models import UserModel
 
 #: users whose tokens the scheduler keeps fresh are spread over this many GSI partitions
@@ -66,17 +67,10 @@ def secrets_of(model: UserModel) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def store_service_login(
-    user_id: str,
-    access: str,
-    refresh: str | None,
-    expiry: float | None,
-    session: Mapping[str, Any] | None,
-    secrets: Mapping[str, Any],
-    *,
-    generation: int,
-) -> UserModel | None:
+def store_service_login(user_id: str, signed_in: ServiceLogin, *, generation: int) -> UserModel | None:
     """Save the tokens, session and kept credentials of a service login as the user's (all encrypted)."""
+    access, refresh, expiry = signed_in.access_token, signed_in.refresh_token, signed_in.expires_at
+    session, secrets = signed_in.session, signed_in.secrets
 
     def actions(model: UserModel) -> list[Any]:
         if (model.session_generation or 0) != generation or not model.encrypted_access_token:
@@ -98,11 +92,11 @@ def store_service_login(
 
 def mark_needs_reconnect(user_id: str, generation: int) -> None:
     """The CRM refused the grant: answer 401 at once until the user connects again (and stop scheduling
-    refreshes of a dead grant). A logout meanwhile makes this moot."""
+    refreshes of a dead grant). A logout meanwhile makes this moot: nothing is written then."""
 
     def actions(model: UserModel) -> list[Any]:
         if (model.session_generation or 0) != generation:
-            return [UserModel.updated_at.set(model.updated_at or datetime.now(UTC))]
+            raise LoggedOut(user_id)
         return [
             UserModel.needs_reconnect.set(True),
             UserModel.refresh_shard.remove(),
@@ -110,7 +104,8 @@ def mark_needs_reconnect(user_id: str, generation: int) -> None:
             UserModel.updated_at.set(datetime.now(UTC)),
         ]
 
-    update(user_id, actions)
+    with contextlib.suppress(LoggedOut):
+        update(user_id, actions)
 
 
 def forget_secrets(user_id: str) -> UserModel | None:

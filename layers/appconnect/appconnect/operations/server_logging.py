@@ -52,12 +52,6 @@ def update_server_logging_settings(request: Request) -> dict[str, Any]:
         logger.info("service account sign-in refused", extra={"error": type(error).__name__})
         return {"successful": False, "returnMessage": return_message(UPDATE_FAILED, "warning", 10000)}
     users.store_service_login(
-        context.model.id,
-        signed_in.access_token,
-        signed_in.refresh_token,
-        signed_in.expires_at,
-        signed_in.session,
-        signed_in.secrets,
-        generation=int(context.model.session_generation or 0),
+        context.model.id, signed_in, generation=int(context.model.session_generation or 0)
     )
     return {"successful": True, "returnMessage": return_message("Server logging settings updated", "success")}
