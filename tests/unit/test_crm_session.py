@@ -87,10 +87,6 @@ class SessionConnector(Connector):
         return answer
 
 
-def auth_header(_connector: Connector, user: CrmUser) -> str:
-    return f"Bearer {user.access_token}"
-
-
 def stored_user(session: Mapping[str, Any] | None = OLD) -> UserModel:
     """A Bullhorn user as a login stores it: tokens and the REST session encrypted."""
     user_id = f"{uuid.uuid4().int % 10**9}-bullhorn"
@@ -153,7 +149,7 @@ def test_given_a_dead_session_when_renewed_under_the_lock_then_the_new_session_i
     model = stored_user()
     connector = SessionConnector(NEW)
 
-    renewed = crm_session.renew(model, connector, OLD, auth_header)
+    renewed = crm_session.renew(model, connector, OLD)
 
     assert users.session_state(renewed) == NEW
     assert users.session_state(reload(model)) == NEW
@@ -172,7 +168,7 @@ def test_given_no_session_stored_when_renewed_then_one_is_opened() -> None:
     model = stored_user(session=None)
     connector = SessionConnector(NEW)
 
-    renewed = crm_session.renew(model, connector, {}, auth_header)
+    renewed = crm_session.renew(model, connector, {})
 
     assert users.session_state(renewed) == NEW
     assert connector.logins == ["old-access"]
@@ -183,7 +179,7 @@ def test_given_another_request_renewed_before_the_lock_was_taken_then_its_sessio
     users.store_session(model.id, OTHER, generation=int(model.session_generation or 0))
     connector = SessionConnector(NEW)
 
-    renewed = crm_session.renew(model, connector, OLD, auth_header)
+    renewed = crm_session.renew(model, connector, OLD)
 
     assert users.session_state(renewed) == OTHER
     assert connector.logins == []
@@ -204,7 +200,7 @@ def test_given_another_request_holding_the_lock_when_it_stores_a_session_then_th
     connector = SessionConnector(NEW)
     stores.start()
     try:
-        renewed = crm_session.renew(model, connector, OLD, auth_header)
+        renewed = crm_session.renew(model, connector, OLD)
     finally:
         stores.join()
         locks.release(name, holder)
@@ -219,7 +215,7 @@ def test_given_10_requests_finding_the_session_dead_at_once_then_one_login_and_t
 
     def one(_: int) -> dict[str, Any]:
         deadline.start(10_000)  # each thread is an invocation of its own
-        return users.session_state(crm_session.renew(model, connector, OLD, auth_header))
+        return users.session_state(crm_session.renew(model, connector, OLD))
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         sessions = list(pool.map(one, range(10)))
@@ -238,7 +234,7 @@ def test_given_a_logout_while_waiting_for_another_renewal_then_authorization_req
     logout.start()
     try:
         with pytest.raises(AuthorizationRequired):
-            crm_session.renew(model, connector, OLD, auth_header)
+            crm_session.renew(model, connector, OLD)
     finally:
         logout.join()
         locks.release(name, holder)
@@ -250,7 +246,7 @@ def test_given_a_logout_while_the_session_login_runs_then_authorization_required
     connector = SessionConnector(NEW, during=lambda: users.forget_credentials(model.id))
 
     with pytest.raises(AuthorizationRequired):
-        crm_session.renew(model, connector, OLD, auth_header)
+        crm_session.renew(model, connector, OLD)
 
     after = reload(model)
     assert after.encrypted_session is None
@@ -263,7 +259,7 @@ def test_given_a_logout_before_the_lock_was_taken_then_authorization_required_wi
     connector = SessionConnector(NEW)
 
     with pytest.raises(AuthorizationRequired):
-        crm_session.renew(model, connector, OLD, auth_header)
+        crm_session.renew(model, connector, OLD)
     assert connector.logins == []
 
 
@@ -276,7 +272,7 @@ def test_given_another_renewal_taking_too_long_when_waiting_then_renewal_failed_
     started = time.monotonic()
     try:
         with pytest.raises(SessionRenewalFailed):
-            crm_session.renew(model, SessionConnector(NEW), OLD, auth_header)
+            crm_session.renew(model, SessionConnector(NEW), OLD)
     finally:
         locks.release(name, holder)
     assert time.monotonic() - started < 2.5
@@ -291,7 +287,7 @@ def test_given_the_session_login_refusing_the_access_token_then_one_token_refres
     model = stored_user()
     connector = SessionConnector(CrmAuthError("Invalid or expired OAuth access token.", status=401), NEW)
 
-    renewed = crm_session.renew(model, connector, OLD, auth_header)
+    renewed = crm_session.renew(model, connector, OLD)
 
     assert token_endpoint.used == ["old-refresh"]
     assert connector.logins == ["old-access", "new-access"]
@@ -307,7 +303,7 @@ def test_given_the_session_login_refusing_even_the_new_token_then_the_error_afte
     connector = SessionConnector(refused, refused)
 
     with pytest.raises(CrmAuthError):
-        crm_session.renew(model, connector, OLD, auth_header)
+        crm_session.renew(model, connector, OLD)
 
     assert token_endpoint.used == ["old-refresh"]
     assert connector.logins == ["old-access", "new-access"]
@@ -324,7 +320,7 @@ def _context(model: UserModel, connector: Connector) -> AuthContext:
         model=model,
         user=user,
         connector=connector,
-        auth_header=auth_header(connector, user),
+        auth_header=connector.authorization(user),
     )
 
 

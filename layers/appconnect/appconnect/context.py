@@ -58,9 +58,9 @@ class AuthContext:
             except CrmSessionExpired:
                 # the CRM session (not the OAuth grant) ended: a new one, once for every request, then retry
                 self.save_connector_changes()
-                self.model = crm_session.renew(self.model, self.connector, self.user.session, auth_header)
+                self.model = crm_session.renew(self.model, self.connector, self.user.session)
                 self.user = users.to_crm_user(self.model)
-                self.auth_header = auth_header(self.connector, self.user)
+                self.auth_header = self.connector.authorization(self.user)
                 return method(user=self.user, auth_header=self.auth_header, **arguments)
         finally:
             self.save_connector_changes()
@@ -142,7 +142,11 @@ def authenticate(request: Request, loaded: tuple[Session, UserModel] | None = No
         model = token_refresh.refresh_if_expiring(model, connector)
     user = users.to_crm_user(model)
     return AuthContext(
-        session=session, model=model, user=user, connector=connector, auth_header=auth_header(connector, user)
+        session=session,
+        model=model,
+        user=user,
+        connector=connector,
+        auth_header=connector.authorization(user),
     )
 
 
@@ -160,12 +164,5 @@ def context_of(model: UserModel, connector: Connector) -> AuthContext:
         model=model,
         user=user,
         connector=connector,
-        auth_header=auth_header(connector, user),
+        auth_header=connector.authorization(user),
     )
-
-
-def auth_header(connector: Connector, user: CrmUser) -> str:
-    """The ``Authorization`` value of the user's stored credential: its OAuth token, or its API key."""
-    if connector.get_auth_type() == "oauth":
-        return f"Bearer {user.access_token}"
-    return f"Basic {connector.get_basic_auth(api_key=user.access_token)}"

@@ -28,10 +28,8 @@ _POLL_FIRST_S = 0.05
 _POLL_MAX_S = 0.4
 
 
-def renew(model: UserModel, connector: Connector, failed: Mapping[str, Any], auth_header: Any) -> UserModel:
-    """The user with a session other than ``failed``: opened here, or by another request meanwhile.
-
-    ``auth_header(connector, crm_user)`` builds the ``Authorization`` value (``appconnect.context``)."""
+def renew(model: UserModel, connector: Connector, failed: Mapping[str, Any]) -> UserModel:
+    """The user with a session other than ``failed``: opened here, or by another request meanwhile."""
     name = f"session#{model.id}"
     generation = int(model.session_generation or 0)
     pause = _POLL_FIRST_S
@@ -39,7 +37,7 @@ def renew(model: UserModel, connector: Connector, failed: Mapping[str, Any], aut
         holder = locks.acquire(name, LOCK_LEASE_S)
         if holder is not None:
             try:
-                return _renew_holding_lock(model.id, connector, dict(failed), generation, auth_header)
+                return _renew_holding_lock(model.id, connector, dict(failed), generation)
             finally:
                 locks.release(name, holder)
         if deadline.remaining() < pause + 1.0:
@@ -63,20 +61,20 @@ def _current(user_id: str, generation: int) -> UserModel:
 
 
 def _renew_holding_lock(
-    user_id: str, connector: Connector, failed: dict[str, Any], generation: int, auth_header: Any
+    user_id: str, connector: Connector, failed: dict[str, Any], generation: int
 ) -> UserModel:
     model = _current(user_id, generation)
     if users.session_state(model) not in ({}, failed):
         return model  # renewed between our failure and our lock
     try:
-        session = _open(model, connector, auth_header)
+        session = _open(model, connector)
     except CrmAuthError:
         # the OAuth token itself was refused: refresh it (once, across requests) and try again
         logger.info(
             "crm session login refused the token; refreshing it", extra={"platform": connector.platform}
         )
         model = token_refresh.refresh_refused(model, connector)
-        session = _open(model, connector, auth_header)
+        session = _open(model, connector)
     try:
         saved = users.store_session(user_id, session, generation=generation)
     except users.LoggedOut as error:
@@ -87,6 +85,6 @@ def _renew_holding_lock(
     return saved
 
 
-def _open(model: UserModel, connector: Connector, auth_header: Any) -> Mapping[str, Any]:
+def _open(model: UserModel, connector: Connector) -> Mapping[str, Any]:
     user = users.to_crm_user(model)
-    return connector.start_session(user=user, auth_header=auth_header(connector, user))
+    return connector.start_session(user=user, auth_header=connector.authorization(user))

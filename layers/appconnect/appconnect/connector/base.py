@@ -118,6 +118,12 @@ class Connector:
         has no time zone for its users reads the user's own setting instead (Redtail)."""
         return stored_offset or None
 
+    def authorization(self, user: CrmUser) -> str:
+        """The ``Authorization`` value of the user's stored credential: its OAuth token, or its API key."""
+        if self.get_auth_type() == "oauth":
+            return f"Bearer {user.access_token}"
+        return f"Basic {self.get_basic_auth(api_key=user.access_token)}"
+
     def manifest_values(self, *, server_url: str) -> dict[str, str]:
         """Values substituted into this platform's manifest entry (``${pipedrive.clientId}`` ...)."""
         return {}

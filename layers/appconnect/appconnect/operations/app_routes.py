@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from appconnect import users
 from appconnect.connector import get_connector
-from appconnect.context import auth_header, best_effort
+from appconnect.context import best_effort
 from appconnect.errors import BadRequest
 from appconnect.http import Operation, Request, Response, text
 
@@ -35,7 +35,7 @@ def uninstall_webhook(platform: str) -> Operation:
             # more than a failed courtesy revoke.
             user = users.to_crm_user(model)
             best_effort(
-                lambda: connector.unauthorize(user=user, auth_header=auth_header(connector, user)),
+                lambda: connector.unauthorize(user=user, auth_header=connector.authorization(user)),
                 "revoke at uninstall",
             )
             model.delete(add_version_condition=False)  # gone, whatever changed since we read it
