@@ -381,6 +381,17 @@ def test_given_a_user_when_a_session_started_then_a_new_bhresttoken_from_the_sto
     assert login["query"]["access_token"] == [user.access_token]
 
 
+def test_given_a_rest_login_naming_a_foreign_rest_url_when_a_session_started_then_refused_before_it_is_kept(
+    sandbox: Sandbox, connector: BullhornConnector, session: tuple[CrmUser, str]
+) -> None:
+    user, auth = session
+    foreign = {"BhRestToken": "t", "restUrl": "https://rest.attacker.example/rest-services/x/"}
+    sandbox.fault(method="POST", path="/rest-services/login$", status=200, body=foreign)
+
+    with pytest.raises(DisallowedUrl):
+        connector.start_session(user=user, auth_header=auth)
+
+
 def test_given_a_refused_access_token_when_a_session_started_then_an_auth_error_not_a_session_error(
     sandbox: Sandbox, connector: BullhornConnector, session: tuple[CrmUser, str]
 ) -> None:
