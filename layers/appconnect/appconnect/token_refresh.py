@@ -57,12 +57,6 @@ def refresh_if_expiring(
         raise SessionRevoked()
     if not is_expiring(model, margin_s=margin_s):
         return model
-    if (
-        seen_expiry is not None
-        and model.token_expires_at is not None
-        and int(model.token_expires_at) != seen_expiry
-    ):
-        return model
     return _refresh(model, connector, refused=None, margin_s=margin_s, seen_expiry=seen_expiry)
 
 
