@@ -71,7 +71,8 @@ class Auth(Connector):
                 name=full_name(me),
                 timezone_name=timezone,
                 timezone_offset=str(offset) if offset else "",
-                additional_info={"apiUrl": base},
+                # the instance names the company: users of one instance share its phone profile
+                additional_info={"apiUrl": base, **_instance(me)},
             ),
             message=return_message("Connected to Insightly.", "success", 1000),
         )
@@ -79,3 +80,8 @@ class Auth(Connector):
     def unauthorize(self, *, user: CrmUser, auth_header: str) -> ReturnMessage | None:
         """Nothing to revoke at Insightly (an API key lives until the user resets it); the core forgets it."""
         return return_message("Logged out of Insightly", "success", 1000)
+
+
+def _instance(me: dict[str, Any]) -> dict[str, Any]:
+    instance = me.get("INSTANCE_ID")
+    return {"instanceId": instance} if isinstance(instance, int | str) and str(instance).strip() else {}

@@ -2,10 +2,10 @@
 projects, and created from the extension.
 
 Phone lookup (the screen pop): Insightly's search matches a field's stored text exactly, so one lookup
-searches several spellings of the number (:mod:`connectors.insightly.phones`: at most
-``MAX_CANDIDATES`` = 8 values and ``MAX_SEARCHES`` = 48 searches) across the phone fields of contacts
-and leads, all in one parallel wave; the organisations, opportunities and projects of the matches are then
-fetched in a second wave. A lookup reaches Insightly at most twice in sequence.
+searches the spellings the company's phone profile says its people type, in the fields they fill
+(:mod:`connectors.insightly.phone_plan`: at most 8 calls, all in one parallel wave); the organisations,
+opportunities and projects of the matches are then fetched in a second wave. A lookup reaches Insightly at
+most twice in sequence.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from appconnect.connector import (
+    AccountCache,
     Connector,
     ContactLookup,
     ContactMatches,
@@ -22,10 +23,27 @@ from appconnect.connector import (
     NewContact,
 )
 from appconnect.connector.helpers import MAX_PARALLEL, in_parallel, new_contact_entry
-from appconnect.errors import CrmAuthError, CrmBadRequest, CrmNotFound, return_message
+from appconnect.errors import (
+    CrmAuthError,
+    CrmBadRequest,
+    CrmError,
+    CrmNotFound,
+    return_message,
+)
 from appconnect.observability import logger
 from connectors.insightly.api import InsightlyApi, user_api
-from connectors.insightly.phones import field_names, phone_candidates, values_for_extra_fields
+from connectors.insightly.phone_plan import (
+    MAX_LOOKUP_CALLS,
+    PROFILE_TTL_S,
+    SAMPLE_SIZE,
+    STANDARD_PHONE_FIELDS,
+    Number,
+    PhoneProfile,
+    learn,
+    plan,
+    sample_matches,
+)
+from connectors.insightly.phones import field_names
 from connectors.insightly.records import (
     CONTACT,
     ID_FIELDS,
@@ -42,8 +60,6 @@ from connectors.insightly.records import (
 )
 
 NEW_CONTACT = new_contact_entry(additionalInfo=None)
-#: the phone fields every lookup searches, per object type
-STANDARD_PHONE_FIELDS = {CONTACT: ("PHONE", "PHONE_MOBILE"), LEAD: ("PHONE", "MOBILE")}
 EXTRA_FIELD_SETTINGS = {
     CONTACT: "insightlyExtraPhoneFieldNameForContact",
     LEAD: "insightlyExtraPhoneFieldNameForLead",
@@ -78,6 +94,51 @@ def _searcher(
     return search
 
 
+def _sampler(api: InsightlyApi, kind: str) -> Callable[[], list[dict[str, Any]] | None]:
+    """The first SAMPLE_SIZE records of ``kind``, to learn the phone profile from; None when Insightly
+    could not answer (the lookup goes on with its searches; the profile is learned next time)."""
+
+    def sample() -> list[dict[str, Any]] | None:
+        try:
+            body = api.get(f"/{PERSON_COLLECTIONS[kind]}", params={"top": SAMPLE_SIZE, "brief": "false"})
+        except CrmAuthError:
+            raise
+        except CrmError as error:
+            logger.info("insightly phone sample skipped", extra={"status": error.status})
+            return None
+        return [r for r in body if isinstance(r, dict)] if isinstance(body, list) else None
+
+    return sample
+
+
+def _profile_key(user: CrmUser) -> str:
+    """The account-cache key of the user's company's phone profile: the Insightly instance on its pod (the
+    user alone for a login stored before the instance id was)."""
+    pod = str(user.platform_additional_info.get("apiUrl") or "").split("://", 1)[-1]
+    instance = user.platform_additional_info.get("instanceId")
+    owner = f"instance-{instance}" if instance not in (None, "") else f"user-{user.id}"
+    return f"phone-profile#{pod}#{owner}"
+
+
+def _cached_profile(cache: AccountCache | None, key: str) -> PhoneProfile | None:
+    if cache is None:
+        return None
+    try:
+        return PhoneProfile.from_cache(cache.get(key))
+    except Exception as error:  # the cache is an optimisation: a lookup never fails because of it
+        logger.warning("insightly phone profile unreadable", extra={"error": type(error).__name__})
+        return None
+
+
+def _remember(cache: AccountCache | None, key: str, profile: PhoneProfile) -> None:
+    if cache is None:
+        return
+    try:
+        cache.put(key, profile.to_cache(), PROFILE_TTL_S)
+    except Exception as error:  # the next lookup learns it again
+        logger.warning("insightly phone profile not stored", extra={"error": type(error).__name__})
+
+
 def _related_fetcher(api: InsightlyApi, kind: str, target: int) -> Callable[[], dict[str, Any] | None]:
     def fetch() -> dict[str, Any] | None:
         try:
@@ -104,36 +165,53 @@ class Contacts(Connector):
 
     def find_contact(self, *, user: CrmUser, auth_header: str, request: ContactLookup) -> ContactMatches:
         """Contacts and leads with the number in a phone field, whatever format it was stored in, each with
-        its organisations, opportunities and projects; then the "Create new contact..." entry."""
+        its organisations, opportunities and projects; then the "Create new contact..." entry.
+
+        At most :data:`~connectors.insightly.phone_plan.MAX_LOOKUP_CALLS` searches and sample pages at
+        once (the company's phone profile decides which), then one wave for the related records.
+        """
         if request.is_extension:
             return ContactMatches(contacts=[], successful=False)
-        values = phone_candidates(request.phone_number, request.overriding_format)
-        if not values:
+        number = Number.of(request.phone_number)
+        if number is None:
             return ContactMatches(contacts=[dict(NEW_CONTACT)])
         extra = {
             kind: [f for f in field_names(user.setting_value(EXTRA_FIELD_SETTINGS[kind])) if f not in fields]
             for kind, fields in STANDARD_PHONE_FIELDS.items()
         }
-        extra_values = values_for_extra_fields(values, len(extra[CONTACT]) + len(extra[LEAD]))
-        # the order of the answer: contacts before leads, then the most likely spelling first, then the
-        # standard fields before the extra ones
-        searches: list[tuple[str, str, str, bool]] = []
-        for kind in (CONTACT, LEAD):
-            for value in values:
-                searches.extend((value, kind, field, False) for field in STANDARD_PHONE_FIELDS[kind])
-                if value in extra_values:
-                    searches.extend((value, kind, field, True) for field in extra[kind])
-        api = user_api(self, user, auth_header)
-        results = in_parallel(
-            [_searcher(api, kind, field, value, extra) for value, kind, field, extra in searches]
+        key = _profile_key(user)
+        profile = _cached_profile(request.cache, key)
+        relearn = profile is None or not profile.fresh()
+        searches = plan(
+            number,
+            request.phone_number,
+            profile=profile,
+            templates=request.overriding_format or "",
+            extra_fields=extra,
+            budget=MAX_LOOKUP_CALLS - (len(STANDARD_PHONE_FIELDS) if relearn else 0),
         )
-        matches: dict[tuple[str, Any], tuple[Mapping[str, Any], str, str]] = {}
-        for (value, kind, field, _extra), records in zip(searches, results, strict=True):
+        api = user_api(self, user, auth_header)
+        calls: list[Callable[[], Any]] = [_searcher(api, s.kind, s.field, s.value, s.extra) for s in searches]
+        if relearn:
+            calls.extend(_sampler(api, kind) for kind in STANDARD_PHONE_FIELDS)
+        results = in_parallel(calls)
+        found: list[tuple[Mapping[str, Any], str, str]] = []
+        for search, records in zip(searches, results, strict=False):
             for record in records:
-                key = (kind, record.get(ID_FIELDS[kind]))
-                if key[1] is not None and key not in matches:
-                    stored = record.get(field) or custom_field_value(record, field)
-                    matches[key] = (record, kind, str(stored) if stored else value)
+                stored = record.get(search.field) or custom_field_value(record, search.field)
+                found.append((record, search.kind, str(stored) if stored else search.value))
+        if relearn:
+            samples = dict(zip(STANDARD_PHONE_FIELDS, results[len(searches) :], strict=True))
+            if all(sample is not None for sample in samples.values()):
+                complete = {kind: sample or [] for kind, sample in samples.items()}
+                _remember(request.cache, key, learn(complete))
+                found.extend(sample_matches(number, complete, extra))
+        matches: dict[tuple[str, Any], tuple[Mapping[str, Any], str, str]] = {}
+        # contacts before leads, then the most likely spelling first
+        for record, kind, phone in sorted(found, key=lambda match: match[1] != CONTACT):
+            match_key = (kind, record.get(ID_FIELDS[kind]))
+            if match_key[1] is not None and match_key not in matches:
+                matches[match_key] = (record, kind, phone)
         related = _related(api, [record for record, _, _ in matches.values()])
         contacts = [to_contact(record, kind, phone, related) for record, kind, phone in matches.values()]
         contacts.append(dict(NEW_CONTACT))

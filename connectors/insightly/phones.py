@@ -14,11 +14,8 @@ searches every way people commonly type the number, built with ``phonenumbers`` 
    same rules give e.g. ``020 7946 0958``, ``020-7946-0958``, ``+44 20 7946 0958``.
 
 Duplicates are dropped and the list is cut at :data:`MAX_CANDIDATES` values (so a user with templates
-loses the least common automatic forms first). Every value is searched in the standard phone fields
-(contacts ``PHONE`` and ``PHONE_MOBILE``, leads ``PHONE`` and ``MOBILE``): at most 8 x 4 = 32 searches.
-The extra phone fields a user names (at most :data:`MAX_EXTRA_FIELDS` per object type) share
-:data:`MAX_EXTRA_SEARCHES` more searches, the most likely values first, so one lookup never sends more than
-:data:`MAX_SEARCHES` = 48 searches, all at the same time.
+loses the least common automatic forms first). Which of them a lookup searches, and in which fields, is
+decided by the company's phone profile (:mod:`connectors.insightly.phone_plan`).
 """
 
 from __future__ import annotations
@@ -28,14 +25,8 @@ from collections.abc import Iterable
 
 #: most values searched for one number (automatic forms and the user's templates together)
 MAX_CANDIDATES = 8
-#: the phone fields every lookup searches (contacts PHONE and PHONE_MOBILE, leads PHONE and MOBILE)
-STANDARD_FIELD_COUNT = 4
 #: most extra phone fields honoured per object type (contacts, leads)
 MAX_EXTRA_FIELDS = 4
-#: searches shared by the extra phone fields of one lookup
-MAX_EXTRA_SEARCHES = 16
-#: most searches one lookup sends; all run in one parallel wave
-MAX_SEARCHES = MAX_CANDIDATES * STANDARD_FIELD_COUNT + MAX_EXTRA_SEARCHES
 
 _PLACEHOLDER = re.compile(r"[*#]")
 _DIGIT_GROUP = re.compile(r"\d+")
@@ -128,14 +119,6 @@ def field_names(setting: object) -> list[str]:
     if not isinstance(setting, str):
         return []
     return _unique(name.strip() for name in setting.split(","))[:MAX_EXTRA_FIELDS]
-
-
-def values_for_extra_fields(candidates: list[str], extra_field_count: int) -> list[str]:
-    """The values searched in each extra field: the most likely first, MAX_EXTRA_SEARCHES shared by all
-    extra fields (always at least the national significant number)."""
-    if extra_field_count <= 0:
-        return []
-    return candidates[: max(1, MAX_EXTRA_SEARCHES // extra_field_count)]
 
 
 def _unique(values: Iterable[str]) -> list[str]:

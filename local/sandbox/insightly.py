@@ -121,6 +121,7 @@ SEED: JsonDict = {
             "EMAIL_ADDRESS": "avery.quinn@sandbox.example",
             "TIMEZONE_ID": "Eastern Standard Time",
             "API_KEY": "sandbox-insightly-key-avery",
+            "INSTANCE_ID": 900100,
             "ADMINISTRATOR": True,
         },
         {
@@ -130,6 +131,7 @@ SEED: JsonDict = {
             "EMAIL_ADDRESS": "blake.rivera@sandbox.example",
             "TIMEZONE_ID": "Pacific Standard Time",
             "API_KEY": "sandbox-insightly-key-blake",
+            "INSTANCE_ID": 900100,
         },
     ],
     "organisations": [
@@ -377,6 +379,7 @@ class InsightlySandbox(Sandbox):
         self.route("GET", f"/{v}/users/me", self.users_me)
         self.route("GET", f"/{v}/users", self.users_list)
         self.route("GET", f"/{v}/{{collection:contacts|leads}}/search", self.search)
+        self.route("GET", f"/{v}/{{collection:contacts|leads}}", self.list_records)
         self.route("POST", f"/{v}/{{collection:contacts|leads}}", self.create_person)
         # before /events/{id}, which would take "search" for an id
         self.route("GET", f"/{v}/events/search", self.search_events)
@@ -453,6 +456,12 @@ class InsightlySandbox(Sandbox):
             if self._matches(r, field, field_value, custom)
         ]
         return self._page(request, matches)
+
+    def list_records(self, request: Request) -> Response:
+        """``GET /contacts`` and ``GET /leads``: every record in id order, paged like a search."""
+        self._user(request)
+        collection = request.path_params["collection"]
+        return self._page(request, [r for _, r in sorted(self.records[collection].items())])
 
     def _page(self, request: Request, matches: list[JsonDict]) -> Response:
         """``skip``/``top`` (at most 500), ``brief`` and ``count_total`` of a list answer."""

@@ -182,8 +182,24 @@ def test_given_api_key_revoked_in_insightly_when_finding_contact_then_asked_to_r
 
 
 def test_given_one_number_stored_in_four_formats_when_finding_contact_then_all_four_found_once_each(
-    extension: Extension, sandbox: Sandbox
+    api_url: str, sandbox: Sandbox
 ) -> None:
+    # a company of its own (a new Insightly instance): its phone profile is learned from these records
+    instance = time.time_ns()
+    key = f"four-formats-{instance}"
+    sandbox.seed(
+        users=[
+            {
+                "USER_ID": 5100,
+                "FIRST_NAME": "Fay",
+                "LAST_NAME": "Four",
+                "API_KEY": key,
+                "INSTANCE_ID": instance,
+            }
+        ]
+    )
+    extension = Extension(requests.Session(), api_url)
+    assert extension.api_key_login(key, sandbox.api_url).status_code == 200
     formats = ["(415) 555-0142", "415-555-0142", "+1 415 555 0142", "4155550142"]
     seeded = sandbox.seed(
         contacts=[

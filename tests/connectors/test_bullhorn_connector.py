@@ -36,6 +36,7 @@ from connectors.bullhorn.auth import utc_offset_text
 from connectors.bullhorn.contacts import PLACEHOLDER_COMPANY
 from connectors.bullhorn.users import PAGE_SIZE
 from local.sandbox import SandboxServer
+from tests.connectors.dict_cache import DictCache
 from tests.sandbox_client import SandboxClient
 
 CLIENT_ID = "sandbox-bullhorn-client"
@@ -93,19 +94,6 @@ class Sandbox(SandboxClient):
 
     def note(self, note_id: Any) -> dict[str, Any]:
         return next(n for n in self.state("Note") if str(n["id"]) == str(note_id))
-
-
-class DictCache:
-    """The account cache the core passes in (``get`` / ``put`` with a TTL), in memory."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    def get(self, key: str) -> Any | None:
-        return self.values.get(key)
-
-    def put(self, key: str, value: Any, ttl_seconds: int) -> None:
-        self.values[key] = value
 
 
 @pytest.fixture(scope="module")

@@ -41,9 +41,11 @@ from appconnect.errors import (
     crm_failure,
 )
 from connectors.insightly import CONNECTOR, InsightlyConnector
-from connectors.insightly.phones import MAX_SEARCHES
+from connectors.insightly.phone_plan import MAX_LOOKUP_CALLS, PhoneProfile
+from connectors.insightly.records import CONTACT
 from connectors.insightly.timezones import utc_offset_hours
 from local.sandbox import SandboxServer
+from tests.connectors.dict_cache import DictCache
 from tests.sandbox_client import SandboxClient
 
 KEY = "sandbox-insightly-key-avery"
@@ -213,7 +215,8 @@ def test_given_good_key_and_versioned_api_url_when_user_info_requested_then_insi
     # the offset in hours, as it is stored (text)
     assert info.timezone_offset in ("-4", "-5")
     assert info.timezone_offset == str(utc_offset_hours("Eastern Standard Time"))
-    assert info.additional_info == {"apiUrl": sandbox.base}
+    # the instance names the company, whose users share one phone profile
+    assert info.additional_info == {"apiUrl": sandbox.base, "instanceId": 900100}
     assert (info.overriding_hostname, info.overriding_api_key) == ("", "")
     assert result.message == {
         "message": "Connected to Insightly.",
@@ -441,12 +444,16 @@ def test_given_unreadable_number_when_contact_searched_then_only_create_new_cont
 def test_given_user_format_template_when_looked_up_then_number_in_that_format_found(
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
+    cache = DictCache()
+    _find(connector, session, "+14155559999", cache=cache)  # the company's profile, learned from the seed
     [contact_id] = sandbox.seed(
         contacts=[{"FIRST_NAME": "Tpl", "LAST_NAME": "User", "PHONE": "1-628-555-0123"}]
     )["contacts"]
 
-    assert _find(connector, session, NEW_NUMBER) == []
-    found = _find(connector, session, NEW_NUMBER, overriding_format=" 1-***-***-****, (###) ###-####")
+    assert _find(connector, session, NEW_NUMBER, cache=cache) == []
+    found = _find(
+        connector, session, NEW_NUMBER, cache=cache, overriding_format=" 1-***-***-****, (###) ###-####"
+    )
 
     assert [(c["id"], c["phone"]) for c in found] == [(contact_id, "1-628-555-0123")]
     values = {e["query"]["field_value"][0] for e in sandbox.journal(path="/contacts/search")}
@@ -479,15 +486,20 @@ def test_given_extra_phone_field_insightly_does_not_know_when_looked_up_then_ski
         "insightlyExtraPhoneFieldNameForLead": {"value": "Nor_This__c"},
     }
 
-    contacts = _find(connector, (user, auth), "+14155550142")
+    cache = DictCache()
+    # a company whose contacts' numbers all look like (415) 555-0142
+    profile = PhoneProfile(entries=((CONTACT, "PHONE", "(###) ###-####", 40),), learned_at=time.time())
+    cache.put(f"phone-profile#{sandbox.base.split('://')[1]}#user-{user.id}", profile.to_cache(), 60)
 
-    assert {c["id"] for c in contacts} == {101, 201}
+    contacts = _find(connector, (user, auth), "+14155550142", cache=cache)
+
+    assert {c["id"] for c in contacts} == {101}
     refused = [e for e in sandbox.journal(path="/search") if e["status"] == 400]
     assert refused
     assert {e["query"]["field_name"][0] for e in refused} == {"Not_A_Field__c", "Nor_This__c"}
 
 
-def test_given_many_extra_phone_fields_when_looked_up_then_searches_stay_within_the_bound(
+def test_given_many_extra_phone_fields_when_looked_up_then_calls_stay_within_the_bound(
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
     user, auth = session
@@ -499,38 +511,40 @@ def test_given_many_extra_phone_fields_when_looked_up_then_searches_stay_within_
 
     assert {c["id"] for c in _find(connector, (user, auth), "+14155550142")} == {101, 201}
 
-    searches = sandbox.journal(path="/search")
-    assert len(searches) == MAX_SEARCHES  # 8 values x 4 standard fields + 16 extra-field searches
-    extra = [e for e in searches if e["query"]["field_name"][0].startswith("Field_")]
-    assert len({e["query"]["field_name"][0] for e in extra}) == 4  # the first 4 named, per object type
-    assert {e["query"]["field_value"][0] for e in extra} == {"4155550142", "+14155550142"}
+    related = tuple(f"/v3.1/{kind}/" for kind in ("organisations", "opportunities", "projects"))
+    first_wave = [e for e in sandbox.journal() if not e["path"].startswith(related)]
+    assert len(first_wave) <= MAX_LOOKUP_CALLS
 
 
 def test_given_e164_value_when_searched_then_plus_sign_url_encoded(
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
+    cache = DictCache()
+    _find(connector, session, "+14155559999", cache=cache)  # the company's profile, learned from the seed
     [contact_id] = sandbox.seed(contacts=[{"FIRST_NAME": "Plus", "LAST_NAME": "Sign", "PHONE": NEW_NUMBER}])[
         "contacts"
     ]
+    sandbox.clear_journal()
 
-    assert [c["id"] for c in _find(connector, session, NEW_NUMBER)] == [contact_id]
+    assert [c["id"] for c in _find(connector, session, NEW_NUMBER, cache=cache)] == [contact_id]
     values = {e["query"]["field_value"][0] for e in sandbox.journal(path="/contacts/search")}
-    assert {NEW_NUMBER, "+1 628 555 0123", "(628) 555-0123"} <= values
+    assert NEW_NUMBER in values
 
 
-def test_given_a_lookup_when_searched_then_searches_bounded_and_all_fields_tried(
+def test_given_a_new_company_when_an_unknown_number_looked_up_then_eight_calls_sample_included(
     sandbox: Sandbox, connector: InsightlyConnector, session: tuple[CrmUser, str]
 ) -> None:
     _find(connector, session, "+14155559999")
 
-    searches = sandbox.journal(path="/search")
-    assert len(searches) <= MAX_SEARCHES
-    fields = {(e["path"].split("/")[2], e["query"]["field_name"][0]) for e in searches}
-    assert fields == {
+    journal = sandbox.journal()
+    searches = [e for e in journal if e["path"].endswith("/search")]
+    samples = [e for e in journal if e["path"] in ("/v3.1/contacts", "/v3.1/leads")]
+    assert len(journal) == len(searches) + len(samples) <= MAX_LOOKUP_CALLS
+    assert sorted(e["path"] for e in samples) == ["/v3.1/contacts", "/v3.1/leads"]
+    assert {e["query"]["top"][0] for e in samples} == {"500"}
+    assert {(e["path"].split("/")[2], e["query"]["field_name"][0]) for e in searches} == {
         ("contacts", "PHONE"),
-        ("contacts", "PHONE_MOBILE"),
         ("leads", "PHONE"),
-        ("leads", "MOBILE"),
     }
     assert all(e["query"]["brief"] == ["false"] for e in searches)
 
@@ -546,7 +560,7 @@ def test_given_slow_insightly_when_looked_up_then_searches_run_in_parallel_not_i
     elapsed = time.perf_counter() - started
 
     assert {c["id"] for c in contacts} == {101, 201}
-    # 32 searches, then 2 related-record reads: in sequence this would take over 10 s
+    # 8 searches and sample pages, then 2 related-record reads: in sequence this would take 3 s
     assert elapsed < 1.5, elapsed
 
 

@@ -17,7 +17,6 @@ from connectors.insightly.phones import (
     apply_template,
     field_names,
     phone_candidates,
-    values_for_extra_fields,
 )
 from connectors.insightly.records import (
     chosen_related,
@@ -104,15 +103,6 @@ def test_given_extra_field_setting_when_read_then_trimmed_deduplicated_and_bound
     assert field_names(" A__c, B__c ,A__c,, ") == ["A__c", "B__c"]
     assert len(field_names(",".join(f"F{i}" for i in range(10)))) == MAX_EXTRA_FIELDS
     assert field_names(None) == []
-
-
-def test_given_extra_fields_when_values_chosen_then_budget_shared_most_likely_first() -> None:
-    values = phone_candidates("+14155550142")
-
-    assert values_for_extra_fields(values, 0) == []
-    assert values_for_extra_fields(values, 2) == values
-    assert values_for_extra_fields(values, 8) == values[:2]
-    assert values_for_extra_fields(values, 40) == values[:1]
 
 
 @pytest.mark.parametrize(

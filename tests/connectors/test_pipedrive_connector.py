@@ -39,6 +39,7 @@ from appconnect.errors import (
 )
 from connectors.pipedrive import CONNECTOR, PipedriveConnector
 from local.sandbox import SandboxServer
+from tests.connectors.dict_cache import DictCache
 from tests.sandbox_client import SandboxClient
 
 CLIENT_ID = "sandbox-pipedrive-client"
@@ -66,21 +67,6 @@ class Sandbox(SandboxClient):
 
     def activities(self) -> list[dict[str, Any]]:
         return self.state("activities")
-
-
-class DictCache:
-    """The cache protocol the core passes in (``get`` / ``put`` with a TTL), in memory."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-        self.ttls: dict[str, int] = {}
-
-    def get(self, key: str) -> Any | None:
-        return self.values.get(key)
-
-    def put(self, key: str, value: Any, ttl_seconds: int) -> None:
-        self.values[key] = value
-        self.ttls[key] = ttl_seconds
 
 
 @pytest.fixture(scope="module")
