@@ -1,7 +1,10 @@
 """Encryption at rest of CRM tokens and API keys: AES-256-GCM under a data key.
 
-In AWS the data key comes from KMS (``GenerateDataKey`` on ``TOKEN_KMS_KEY_ID``), is kept in memory for
-the container's life and stored, KMS-encrypted, beside each value; in development a local key
+In AWS the data key comes from KMS (``GenerateDataKey`` on ``TOKEN_KMS_KEY_ID``), is kept in memory and
+stored, KMS-encrypted, beside each value. KMS is not called per request: a Lambda encrypts with one data key
+for at most :data:`DATA_KEY_MAX_AGE_S` and :data:`DATA_KEY_MAX_USES` values, then asks for a new one, and
+remembers the plaintext of at most :data:`KNOWN_KEYS_MAX` data keys it decrypted (least recently used
+forgotten first), so a warm Lambda calls KMS about once an hour; in development a local key
 (``TOKEN_ENCRYPTION_LOCAL_KEY``, base64 of 32 bytes) stands in for KMS. Every value is bound to its
 record and field (AES-GCM associated data), so a ciphertext copied to another user does not decrypt.
 
@@ -14,6 +17,8 @@ from __future__ import annotations
 import base64
 import os
 import threading
+import time
+from collections import OrderedDict
 from typing import Any
 
 from appconnect.errors import AppConnectError, ConfigurationError
@@ -21,9 +26,25 @@ from appconnect.settings import get_settings
 
 _VERSION = "v1"
 _LOCAL = "local"
+#: a data key encrypts new values for at most this long ...
+DATA_KEY_MAX_AGE_S = 3600.0
+#: ... and at most this many values (AWS's guidance for AES-GCM with random nonces is far above it)
+DATA_KEY_MAX_USES = 100_000
+#: decrypted data keys remembered (each user's values name the key that sealed them)
+KNOWN_KEYS_MAX = 64
+
 _lock = threading.Lock()
-_encrypting_key: tuple[str, bytes] | None = None
-_known_keys: dict[str, bytes] = {}
+#: (key-ref, key, monotonic time it stops encrypting, encryptions left)
+_encrypting_key: tuple[str, bytes, float, int] | None = None
+_known_keys: OrderedDict[str, bytes] = OrderedDict()
+
+
+def _know(ref: str, key: bytes) -> None:
+    """Remember a data key's plaintext (the caller holds ``_lock``)."""
+    _known_keys[ref] = key
+    _known_keys.move_to_end(ref)
+    while len(_known_keys) > KNOWN_KEYS_MAX:
+        _known_keys.popitem(last=False)
 
 
 class DecryptionError(AppConnectError):
@@ -58,26 +79,30 @@ def _local_key() -> bytes | None:
 
 
 def _current_key() -> tuple[str, bytes]:
-    """(key-ref, key) used for new values."""
+    """(key-ref, key) used for the next new value."""
     global _encrypting_key
     with _lock:
-        if _encrypting_key is None:
-            local = _local_key()
-            if local is not None:
-                _encrypting_key = (_LOCAL, local)
-            else:
-                key_id = get_settings().token_kms_key_id
-                if not key_id:
-                    raise ConfigurationError(
-                        "set TOKEN_KMS_KEY_ID (or TOKEN_ENCRYPTION_LOCAL_KEY in development)"
-                    )
-                answer = _kms().generate_data_key(
-                    KeyId=key_id, KeySpec="AES_256", EncryptionContext={"purpose": "appconnect-tokens"}
+        if _encrypting_key is not None:
+            ref, key, until, uses_left = _encrypting_key
+            if uses_left > 0 and time.monotonic() < until:
+                _encrypting_key = (ref, key, until, uses_left - 1)
+                return ref, key
+        local = _local_key()
+        if local is not None:
+            ref, key = _LOCAL, local
+        else:
+            key_id = get_settings().token_kms_key_id
+            if not key_id:
+                raise ConfigurationError(
+                    "set TOKEN_KMS_KEY_ID (or TOKEN_ENCRYPTION_LOCAL_KEY in development)"
                 )
-                ref = _b64(answer["CiphertextBlob"])
-                _encrypting_key = (ref, answer["Plaintext"])
-                _known_keys[ref] = answer["Plaintext"]
-        return _encrypting_key
+            answer = _kms().generate_data_key(
+                KeyId=key_id, KeySpec="AES_256", EncryptionContext={"purpose": "appconnect-tokens"}
+            )
+            ref, key = _b64(answer["CiphertextBlob"]), bytes(answer["Plaintext"])
+            _know(ref, key)
+        _encrypting_key = (ref, key, time.monotonic() + DATA_KEY_MAX_AGE_S, DATA_KEY_MAX_USES - 1)
+        return ref, key
 
 
 def _key_for(ref: str) -> bytes:
@@ -88,6 +113,8 @@ def _key_for(ref: str) -> bytes:
         return local
     with _lock:
         cached = _known_keys.get(ref)
+        if cached is not None:
+            _known_keys.move_to_end(ref)
     if cached is not None:
         return cached
     try:
@@ -97,7 +124,7 @@ def _key_for(ref: str) -> bytes:
     except Exception as exc:  # botocore's errors are generated classes
         raise DecryptionError("the data key could not be decrypted by KMS") from exc
     with _lock:
-        _known_keys[ref] = answer["Plaintext"]
+        _know(ref, bytes(answer["Plaintext"]))
     return bytes(answer["Plaintext"])
 
 
