@@ -50,7 +50,10 @@ class BullhornApi:
         if not token or not rest_url:
             raise CrmSessionExpired("no Bullhorn session is stored for this user", platform=PLATFORM)
         self.rest = allowed(conf, str(rest_url)).rstrip("/") + "/"
-        self.client = CrmClient(PLATFORM, rate_limit_headers=RATE_LIMIT_HEADERS)
+        # calls are paced per REST session, the credential Bullhorn counts them under
+        self.client = CrmClient(
+            PLATFORM, rate_limit_headers=RATE_LIMIT_HEADERS, credential_header="BhRestToken"
+        )
         self._headers = {"BhRestToken": str(token), "Accept": "application/json"}
 
     @property

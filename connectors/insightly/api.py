@@ -26,6 +26,9 @@ PLATFORM = "insightly"
 #: Insightly answers these on every call (a daily quota); the client publishes them for the core to log
 #: (``appconnect.connector.client.take_rate_limit``)
 RATE_LIMIT_HEADERS = ("X-RateLimit-Remaining", "X-RateLimit-Limit", "X-RateLimit-Reset")
+#: Insightly's documented limit per API key, which its headers (a daily quota) do not show: calls are paced
+#: to it so a screen pop's parallel wave never trips it
+REQUESTS_PER_SECOND = 10
 
 _VERSION_SUFFIX = re.compile(r"/v\d+(?:\.\d+)*(?:/.*)?$", re.IGNORECASE)
 
@@ -56,7 +59,9 @@ class InsightlyApi:
                 "The Insightly API URL of this user is unknown: connect again", status=None, platform=PLATFORM
             )
         self.base = f"{api_base(api_url, allowed_hosts)}/{version.strip('/')}"
-        self.client = CrmClient(PLATFORM, rate_limit_headers=RATE_LIMIT_HEADERS)
+        self.client = CrmClient(
+            PLATFORM, rate_limit_headers=RATE_LIMIT_HEADERS, requests_per_second=REQUESTS_PER_SECOND
+        )
         self._headers = {"Authorization": auth_header, "Accept": "application/json"}
 
     def url(self, path: str) -> str:

@@ -69,6 +69,9 @@ class CrmWorld:
     revoked_on_401: bool = False
     #: the method of that first call (Bullhorn's search is a POST)
     search_method: str = "GET"
+    #: the connector knows the CRM's rate limit (from its headers or its documentation) and keeps under it,
+    #: so the CRM never answers 429; otherwise a 429 is retried and never reaches the user
+    paced: bool = True
 
     def __post_init__(self) -> None:
         unknown = self.capabilities - CAPABILITIES

@@ -92,6 +92,20 @@ def test_a_screen_pop_waits_for_the_crm_at_most_twice_in_sequence(
     ]
 
 
+def test_screen_pops_under_a_rate_limit_of_10_per_second_never_show_the_user_a_429(
+    world: CrmWorld, box: SandboxClient, client: Extension
+) -> None:
+    box.own("POST", "ratelimit", {"limit": 10, "window_seconds": 1})
+    box.clear_journal()
+
+    answers = [client.get("/contact", phoneNumber=f"+1628555{1000 + n:04d}") for n in range(20)]
+
+    assert [(a.status_code, a.json().get("successful")) for a in answers] == [(200, True)] * 20
+    refused = [e for e in box.journal() if e["status"] == 429]
+    if world.paced:
+        assert refused == [], f"{len(refused)} calls refused by {world.platform}"
+
+
 def test_every_seeded_number_is_found_however_it_was_typed(world: CrmWorld, client: Extension) -> None:
     missed = {}
     for number, contact_id in world.seeded_numbers.items():

@@ -53,4 +53,6 @@ WORLD = CrmWorld(
     search_path="/contacts/search_basic",
     # Redtail answers 401 only for a user key it no longer knows: sign in again
     revoked_on_401=True,
+    # Redtail publishes no rate limit and sends no rate-limit headers: nothing to pace by
+    paced=False,
 )

@@ -26,6 +26,7 @@ from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
 from appconnect import deadline
+from appconnect.connector import pacing
 from appconnect.errors import (
     CrmAuthError,
     CrmBadRequest,
@@ -221,10 +222,18 @@ class CrmResponse:
 
 @dataclass
 class CrmClient:
-    """A CRM's HTTP client for one invocation. ``rate_limit_headers``: (remaining, limit, reset) names."""
+    """A CRM's HTTP client for one invocation.
+
+    ``rate_limit_headers``: the names of the CRM's (remaining, limit, reset) headers; ``credential_header``:
+    the request header that names the caller's credential, which calls are paced under
+    (:mod:`appconnect.connector.pacing`); ``requests_per_second``: the CRM's documented per-credential
+    limit, for a CRM whose headers do not give one.
+    """
 
     platform: str
     rate_limit_headers: tuple[str, str, str] | None = None
+    credential_header: str = "Authorization"
+    requests_per_second: int | None = None
     tracking: dict[str, Any] = field(default_factory=dict)
     calls: int = 0
 
@@ -253,11 +262,17 @@ class CrmClient:
         may_repeat = method in IDEMPOTENT if retry is None else retry
         target = parse_outbound_url(url, self.platform, base=False)
         where = f"{target.host}{target.path.split('?', 1)[0]}"
+        secret = (headers or {}).get(self.credential_header)
+        paced = pacing.credential_key(self.platform, secret) if secret else None
         attempt = 0
         while True:
             attempt += 1
+            if paced is not None:
+                self._wait_for_pace(paced, where)
             budget = deadline.remaining()
             if budget <= 0.05:
+                if paced is not None:
+                    pacing.after_answer(paced, None, None)
                 raise CrmUnavailable(f"no time left to call {self.platform}", platform=self.platform)
             timeout = (min(CONNECT_TIMEOUT_S, budget), min(READ_TIMEOUT_S, budget))
             started = time.perf_counter()
@@ -276,6 +291,8 @@ class CrmClient:
                     allow_redirects=False,
                 )
             except requests.RequestException as exc:
+                if paced is not None:
+                    pacing.after_answer(paced, None, None)
                 elapsed = (time.perf_counter() - started) * 1000
                 logger.warning(
                     "crm call failed",
@@ -302,6 +319,8 @@ class CrmClient:
                 ) from exc
             elapsed = (time.perf_counter() - started) * 1000
             self._capture_rate_limit(response.headers)
+            if paced is not None:
+                pacing.after_answer(paced, *self._window(response))
             logger.debug(
                 "crm call",
                 extra={
@@ -371,6 +390,25 @@ class CrmClient:
 
     def delete(self, url: str, **kwargs: Any) -> CrmResponse:
         return self.request("DELETE", url, **kwargs)
+
+    def _wait_for_pace(self, paced: str, where: str) -> None:
+        waited = pacing.before_send(paced, self.requests_per_second, deadline.remaining())
+        if waited >= 0.01:
+            metrics.add_metric(name="CrmPacedMs", unit=MetricUnit.Milliseconds, value=round(waited * 1000))
+            logger.debug(
+                "crm call paced", extra={"crm": self.platform, "where": where, "ms": round(waited * 1000)}
+            )
+
+    def _window(self, response: requests.Response) -> tuple[int | None, float | None]:
+        """(remaining, seconds to reset) of a rate-limit window the CRM's headers describe, or (None, None)
+        when they do not give both (Insightly's count a daily quota and give no reset)."""
+        if not self.rate_limit_headers:
+            return None, None
+        remaining, _limit, reset = (response.headers.get(name) for name in self.rate_limit_headers)
+        try:
+            return int(str(remaining)), float(str(reset))
+        except ValueError:
+            return None, None
 
     def _pause(self, attempt: int, retry_after: float | None) -> bool:
         """Sleep before the next attempt if the wait fits the deadline; False when it does not."""
