@@ -5,13 +5,10 @@ Against the Insightly sandbox over real HTTP; its journal counts every call the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 
-from appconnect import deadline, settings
 from appconnect.connector import ContactLookup, CrmUser
 from connectors.insightly import CONNECTOR, InsightlyConnector
 from connectors.insightly.phone_plan import (
@@ -23,8 +20,11 @@ from connectors.insightly.phone_plan import (
     pattern_of,
 )
 from connectors.insightly.records import CONTACT, LEAD
-from local.sandbox import SandboxServer
 from tests.connectors.dict_cache import DictCache
+from tests.connectors.test_insightly_connector import (  # noqa: F401 - the fixtures this module uses
+    sandbox,
+    sandbox_server,
+)
 from tests.sandbox_client import SandboxClient
 
 KEY = "sandbox-insightly-key-avery"
@@ -33,28 +33,8 @@ MESSY = ["(628) 555-0123", "628-555-0123", "+1 628 555 0123", "6285550123"]
 NUMBER = "+16285550123"
 
 
-@pytest.fixture(scope="module")
-def sandbox_server() -> Iterator[SandboxServer]:
-    server = SandboxServer(port=0).start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def sandbox(sandbox_server: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxClient]:
-    client = SandboxClient(requests.Session(), sandbox_server.url, "insightly")
-    client.control("POST", "reset", {})
-    monkeypatch.setenv("INSIGHTLY_ALLOWED_HOSTS", f"127.0.0.1:{sandbox_server.port}")
-    monkeypatch.setenv("INSIGHTLY_API_VERSION", "v3.1")
-    settings.reload()
-    deadline.start(20_000)
-    yield client
-    monkeypatch.undo()
-    settings.reload()
-
-
-@pytest.fixture
-def lookup(sandbox: SandboxClient) -> Any:
+def lookup(sandbox: SandboxClient) -> Any:  # noqa: F811
     connector: InsightlyConnector = CONNECTOR()
     user = CrmUser(
         id="5001-insightly",
@@ -90,7 +70,8 @@ def _people(count: int, pattern: str, first_number: int = 2000) -> list[dict[str
 
 
 def test_given_a_company_typing_one_format_when_a_stored_number_is_popped_then_at_most_4_calls(
-    sandbox: SandboxClient, lookup: Any
+    sandbox: SandboxClient,  # noqa: F811
+    lookup: Any,
 ) -> None:
     # 200 contacts typed (415) 555-0142, beside the seed's handful typed otherwise: 96 % of its numbers
     sandbox.seed(contacts=_people(200, "(###) ###-####"))
@@ -107,7 +88,8 @@ def test_given_a_company_typing_one_format_when_a_stored_number_is_popped_then_a
 
 
 def test_given_a_learned_profile_when_an_unknown_number_is_popped_then_at_most_8_calls(
-    sandbox: SandboxClient, lookup: Any
+    sandbox: SandboxClient,  # noqa: F811
+    lookup: Any,
 ) -> None:
     sandbox.seed(contacts=_people(10, "(###) ###-####") + _people(10, "###.###.####", 3000))
     cache = DictCache()
@@ -120,7 +102,8 @@ def test_given_a_learned_profile_when_an_unknown_number_is_popped_then_at_most_8
 
 
 def test_given_a_new_company_when_an_unknown_number_is_popped_then_at_most_8_calls_sample_included(
-    sandbox: SandboxClient, lookup: Any
+    sandbox: SandboxClient,  # noqa: F811
+    lookup: Any,
 ) -> None:
     found, calls = lookup("+16285550999", DictCache())
 
@@ -129,7 +112,8 @@ def test_given_a_new_company_when_an_unknown_number_is_popped_then_at_most_8_cal
 
 
 def test_given_a_new_company_with_the_four_messy_formats_when_popped_then_all_four_found(
-    sandbox: SandboxClient, lookup: Any
+    sandbox: SandboxClient,  # noqa: F811
+    lookup: Any,
 ) -> None:
     ids = sandbox.seed(contacts=[{"FIRST_NAME": "M", "LAST_NAME": f, "PHONE": f} for f in MESSY])["contacts"]
 
@@ -140,7 +124,8 @@ def test_given_a_new_company_with_the_four_messy_formats_when_popped_then_all_fo
 
 
 def test_given_a_company_typing_the_four_messy_formats_when_a_new_contact_is_popped_then_found_in_each(
-    sandbox: SandboxClient, lookup: Any
+    sandbox: SandboxClient,  # noqa: F811
+    lookup: Any,
 ) -> None:
     # a large company (its sample does not hold the new contacts) whose people type all four formats
     sandbox.seed(
@@ -160,7 +145,8 @@ def test_given_a_company_typing_the_four_messy_formats_when_a_new_contact_is_pop
 
 
 def test_given_a_contact_created_from_the_extension_when_popped_then_found_whatever_the_profile(
-    sandbox: SandboxClient, lookup: Any
+    sandbox: SandboxClient,  # noqa: F811
+    lookup: Any,
 ) -> None:
     sandbox.seed(contacts=_people(20, "(###) ###-####"))
     cache = DictCache()
@@ -177,7 +163,8 @@ def test_given_a_contact_created_from_the_extension_when_popped_then_found_whate
 
 
 def test_given_a_fresh_profile_when_popped_then_no_sample_is_read_and_a_stale_one_is_relearned(
-    sandbox: SandboxClient, lookup: Any
+    sandbox: SandboxClient,  # noqa: F811
+    lookup: Any,
 ) -> None:
     cache = DictCache()
     lookup("+14155559999", cache)
@@ -200,7 +187,8 @@ def test_given_a_fresh_profile_when_popped_then_no_sample_is_read_and_a_stale_on
 
 
 def test_given_insightly_failing_the_sample_when_popped_then_the_searches_still_answer(
-    sandbox: SandboxClient, lookup: Any
+    sandbox: SandboxClient,  # noqa: F811
+    lookup: Any,
 ) -> None:
     sandbox.fault(path="^/v3.1/contacts$", status=503, times=None)
 
@@ -264,7 +252,8 @@ def test_given_sampled_records_when_learned_then_most_common_spelling_per_field_
 
 
 def test_given_two_users_of_one_instance_when_they_pop_then_they_share_one_profile(
-    sandbox: SandboxClient, lookup: Any
+    sandbox: SandboxClient,  # noqa: F811
+    lookup: Any,
 ) -> None:
     cache = DictCache()
     lookup("+14155559999", cache)
