@@ -32,6 +32,7 @@ class Script:
     def __init__(self) -> None:
         self.responses: list[Any] = []
         self.seen: list[tuple[str, str]] = []
+        self.cookies: list[str | None] = []
 
 
 @pytest.fixture
@@ -47,6 +48,7 @@ def crm() -> Iterator[tuple[str, Script]]:
             if length:
                 self.rfile.read(length)
             script.seen.append((self.command, self.path))
+            script.cookies.append(self.headers.get("Cookie"))
             step = script.responses.pop(0) if script.responses else (200, {}, {"ok": True})
             if step == "drop":
                 self.close_connection = True
@@ -303,3 +305,16 @@ def test_given_the_crm_answers_a_redirect_when_called_then_an_error_and_the_targ
     with pytest.raises(CrmRedirected, match="does not follow redirects"):
         CrmClient("x").get(f"{url}/a")
     assert len(script.seen) == 1
+
+
+def test_given_a_crm_setting_a_cookie_when_the_next_call_is_made_then_the_cookie_is_not_sent_back(
+    crm: tuple[str, Script],
+) -> None:
+    url, script = crm
+    script.responses = [(200, {"Set-Cookie": "session=user-a-secret; Path=/"}, {}), (200, {}, {})]
+    client = CrmClient("pipedrive")
+
+    client.get(f"{url}/v1/persons", headers={"Authorization": "Bearer user-a"})
+    client.get(f"{url}/v1/persons", headers={"Authorization": "Bearer user-b"})
+
+    assert script.cookies == [None, None]

@@ -18,9 +18,11 @@ from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 
 import requests
+import requests.adapters
 from aws_lambda_powertools.metrics import MetricUnit
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
@@ -66,11 +68,22 @@ _local = threading.local()
 _count_lock = threading.Lock()
 
 
+#: the connection pools of every thread (urllib3's pool manager is thread-safe): a warm invocation reuses an
+#: open connection to the CRM whichever thread of the parallel wave makes the call
+_ADAPTER = requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=64, max_retries=0)
+#: a CRM's cookies are never kept: the next call may be another user's
+_NO_COOKIES = DefaultCookiePolicy(allowed_domains=[])
+
+
 def _session() -> requests.Session:
+    """This thread's session (a requests.Session is not safe to share between threads) on the shared pools."""
     session: requests.Session | None = getattr(_local, "session", None)
     if session is None:
         session = requests.Session()
         session.headers["User-Agent"] = "appconnect-serverless"
+        session.cookies.set_policy(_NO_COOKIES)
+        session.mount("https://", _ADAPTER)
+        session.mount("http://", _ADAPTER)
         _local.session = session
     return session
 
