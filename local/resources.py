@@ -205,6 +205,28 @@ def local_parameters(template: Mapping[str, Any], secrets_: Mapping[str, str]) -
     }
 
 
+def deployed_default_environment(template: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """Function logical id -> the environment AWS gives it when the stack is deployed with every
+    parameter's ``Default`` (a parameter without one, a secret, gets a placeholder as long as its
+    ``MinLength``; resources resolve to placeholder names). What the cold-start benchmark and the
+    import-graph test run the handlers under, so both see the deployed defaults (tracing included)."""
+    parameters = {}
+    for name, definition in (template.get("Parameters", {}) or {}).items():
+        definition = definition or {}
+        default = definition.get("Default")
+        if default is None:
+            default = f"placeholder-{name}".ljust(int(definition.get("MinLength", 0) or 0), "x")
+        parameters[name] = str(default)
+    resolver = Resolver(template, parameters=parameters, resources={})
+    environments = {}
+    for logical_id, variables in environment_variables(template).items():
+        resolved = {name: resolver.resolve(raw) for name, raw in variables.items()}
+        environments[logical_id] = {
+            name: _env_text(value) for name, value in resolved.items() if value is not NO_VALUE
+        }
+    return environments
+
+
 @dataclass(frozen=True)
 class MergedEnvironment:
     values: dict[str, str]

@@ -190,7 +190,7 @@ def queue(monkeypatch: pytest.MonkeyPatch, calls: Calls) -> Iterator[FakeSqs]:
     monkeypatch.setenv("TOKEN_REFRESH_QUEUE_URL", "https://sqs.local/q")
     monkeypatch.setenv("TOKEN_REFRESH_PERIOD_S", "300")
     settings.reload()
-    monkeypatch.setattr(scheduled.boto3, "client", lambda service, **_: sqs)
+    monkeypatch.setattr(scheduled, "_sqs", lambda region: sqs)
     yield sqs
     monkeypatch.undo()
     settings.reload()

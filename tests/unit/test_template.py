@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from local.resources import Resolver
 from local.template import ROOT, FunctionSpec, functions, load_template, tables
 from tests.design_operations import (
     API_GATEWAY_INTEGRATION_LIMIT_SECONDS,
@@ -347,6 +348,28 @@ def test_given_secret_parameter_when_deployed_then_it_is_hidden_and_reaches_func
 ):
     assert TEMPLATE["Parameters"][parameter]["NoEcho"] is True
     assert GLOBAL_FUNCTION["Environment"]["Variables"][variable] == {"Ref": parameter}
+
+
+def test_given_default_parameters_when_deployed_then_lambda_traces_but_tracer_subsegments_are_opt_in():
+    # Lambda's own trace of every invocation costs nothing at import; Powertools Tracer's subsegments need
+    # the X-Ray SDK (0.1 to 0.2 s of every cold start), so they wait for TraceSubsegments=true.
+    assert GLOBAL_FUNCTION["Tracing"] == "Active"
+    parameter = TEMPLATE["Parameters"]["TraceSubsegments"]
+    assert parameter["Default"] == "false"
+    assert parameter["AllowedValues"] == ["true", "false"]
+    assert TEMPLATE["Conditions"]["TraceSubsegmentsAreOn"] == {
+        "Fn::Equals": [{"Ref": "TraceSubsegments"}, "true"]
+    }
+    variable = GLOBAL_FUNCTION["Environment"]["Variables"]["POWERTOOLS_TRACE_DISABLED"]
+    assert variable == {"Fn::If": ["TraceSubsegmentsAreOn", "false", "true"]}
+    defaults = {name: str(p.get("Default", "x" * 32)) for name, p in TEMPLATE["Parameters"].items()}
+    for value, disabled in (("false", "true"), ("true", "false")):
+        resolver = Resolver(TEMPLATE, parameters={**defaults, "TraceSubsegments": value}, resources={})
+        assert resolver.resolve(variable) == disabled
+    for logical_id, resource in RESOURCES.items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            own = (resource["Properties"].get("Environment") or {}).get("Variables") or {}
+            assert "POWERTOOLS_TRACE_DISABLED" not in own, f"{logical_id} overrides the tracing switch"
 
 
 def test_given_functions_when_configured_then_powertools_names_the_service_and_metrics_namespace():

@@ -22,15 +22,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from appconnect import deadline, users
-from appconnect.connector.types import LogId, LogResult
+from appconnect.connector.types import LogId
 from appconnect.errors import CrmError, CrmUnavailable
 from appconnect.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from appconnect.connector.types import LogResult
 
 _POLL_FIRST_S = 0.05
 _POLL_MAX_S = 0.5

@@ -3,14 +3,16 @@
 Wire format as the reference (HS256, payload ``{id, platform}``, 14 days, a fresh token handed back in
 ``x-refreshed-jwt-token`` once 7 days or less remain), hardened: the algorithm is pinned and ``exp``,
 ``iat``, ``iss`` and ``aud`` are required.
+
+PyJWT is imported by the first :func:`issue` or :func:`verify` that has a token, not with this module: it
+loads the ``cryptography`` package (X.509, RSA, EC), about 40 ms. The functions that never see a JWT (health,
+manifest, the scheduled ones) never pay it; the others pay it on their first request that carries one.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-
-import jwt
 
 from appconnect.settings import Settings, get_settings
 
@@ -39,6 +41,8 @@ def issue(
     settings: Settings | None = None,
 ) -> str:
     """A signed session JWT for ``user_id`` on ``platform``."""
+    import jwt
+
     settings = settings or get_settings()
     issued = int(now if now is not None else time.time())
     payload = {
@@ -58,6 +62,8 @@ def verify(token: str, *, now: float | None = None, settings: Settings | None = 
     settings = settings or get_settings()
     if not token:
         return None
+    import jwt
+
     current = now if now is not None else time.time()
     try:
         # exp is checked below against ``current`` so tests can move the clock; PyJWT still requires it.

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from appconnect import deadline, locks, oauth, users
+from appconnect import deadline, locks, users
 from appconnect.connector import Connector
 from appconnect.errors import AuthorizationRequired, CrmError, SessionRenewalFailed, SessionRevoked
 from appconnect.models import UserModel
@@ -130,6 +130,8 @@ def _refresh_holding_lock(
         raise SessionRevoked()
     if not needed(model):
         return model  # a refresh finished between our read and our lock
+    from appconnect import oauth  # the token endpoint's client: only a refresh needs it
+
     used = users.refresh_token(model)
     info = connector.get_oauth_info(
         hostname=model.hostname or "",

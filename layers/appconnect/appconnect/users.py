@@ -12,13 +12,16 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from appconnect import crypto
-from appconnect.connector import CrmUser, ServiceLogin
+from appconnect.connector import CrmUser
 from appconnect.models import UserModel
+
+if TYPE_CHECKING:
+    from appconnect.connector import ServiceLogin
 
 #: users whose tokens the scheduler keeps fresh are spread over this many GSI partitions
 REFRESH_SHARDS = 4

@@ -10,32 +10,37 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from appconnect.composer.formatting import UtcOffset
-from appconnect.connector.types import (
-    AccountCache,
-    CallLogDetails,
-    CallLogUpdate,
-    CallLogWrite,
-    ContactLookup,
-    ContactMatches,
-    CreatedContact,
-    DispositionUpdate,
-    LogId,
-    LoginRequest,
-    LoginResult,
-    LogRef,
-    LogResult,
-    MessageLogWrite,
-    NewContact,
-    ReturnMessage,
-    ServiceLogin,
-    StatusResult,
-    UpdateResult,
-)
+from appconnect.connector.types import AccountCache
 from appconnect.errors import ConnectorNotBuilt
 from appconnect.settings import connector_setting
+
+if TYPE_CHECKING:
+    # Annotations only (this module uses ``from __future__ import annotations``): the composer loads with the
+    # operations and connectors that compose log bodies, each request and result type with the operation or
+    # connector that uses it (see appconnect.connector.types).
+    from appconnect.composer.formatting import UtcOffset
+    from appconnect.connector.types import (
+        CallLogDetails,
+        CallLogUpdate,
+        CallLogWrite,
+        ContactLookup,
+        ContactMatches,
+        CreatedContact,
+        DispositionUpdate,
+        LogId,
+        LoginRequest,
+        LoginResult,
+        LogRef,
+        LogResult,
+        MessageLogWrite,
+        NewContact,
+        ReturnMessage,
+        ServiceLogin,
+        StatusResult,
+        UpdateResult,
+    )
 
 __all__ = ["AccountCache", "AuthType", "Connector", "CrmUser", "OAuthInfo"]
 

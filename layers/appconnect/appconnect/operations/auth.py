@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from appconnect import hashing, oauth, ringcentral, session, users
-from appconnect.connector import (
-    Connector,
-    LoginRequest,
-    PlatformUser,
-    ReturnMessage,
-    UnknownPlatform,
-    get_connector,
-)
+from appconnect.connector import Connector, ReturnMessage, UnknownPlatform, get_connector
 from appconnect.connector.client import allowed_host
 from appconnect.context import authenticate, best_effort, connector_for, load_user
 from appconnect.errors import (
@@ -26,6 +19,9 @@ from appconnect.errors import (
 )
 from appconnect.http import Request, Response, text
 from appconnect.models import UserModel
+
+if TYPE_CHECKING:
+    from appconnect.connector import PlatformUser
 
 
 def _connector(platform: str) -> Connector:
@@ -158,6 +154,8 @@ def oauth_callback(request: Request) -> Response | dict[str, Any]:
     )
     code = oauth.code_from_callback(callback_uri, info.redirect_uri)
     tokens = oauth.exchange_code(info, platform, code)
+    from appconnect.connector import LoginRequest  # the login types: loaded with the connector already
+
     login = LoginRequest(
         hostname=hostname,
         token_url=token_url,
@@ -190,6 +188,8 @@ def api_key_login(request: Request) -> Response | dict[str, Any]:
         additional = {**additional, "apiKey": api_key}
     hostname = str(body.get("hostname") or "")
     rc_account = _rc_account(request)
+    from appconnect.connector import LoginRequest  # the login types: loaded with the connector already
+
     result = connector.get_user_info(
         auth_header=f"Basic {connector.get_basic_auth(api_key=str(api_key))}",
         request=LoginRequest(hostname=hostname, additional_info=additional, api_key=str(api_key)),

@@ -15,10 +15,9 @@ from typing import Any, cast
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from appconnect import admin_configs, claims, hashing, validation
+from appconnect import admin_configs, hashing, validation
 from appconnect.account_cache import DynamoAccountCache
-from appconnect.composer import CallLogInputs, LogFormat, compose_call_log
-from appconnect.connector import CallLogUpdate, CallLogWrite, DispositionUpdate, LogId, LogRef
+from appconnect.connector import LogId, LogRef
 from appconnect.context import authenticate, connector_for, load_user
 from appconnect.errors import (
     BadRequest,
@@ -163,6 +162,9 @@ def _cached_note(user_id: str, session_id: str) -> str | None:
 
 def create_call_log(request: Request) -> dict[str, Any]:
     """POST /callLog: log the call once, whatever retries or duplicates arrive."""
+    # imported here, not with the module: of the five functions this module serves, only this one claims
+    from appconnect import claims
+
     body = request.json_body()
     log_info = body.get("logInfo")
     if not isinstance(log_info, dict) or not _text(log_info.get("sessionId")):
@@ -196,6 +198,8 @@ def create_call_log(request: Request) -> dict[str, Any]:
     composed = ""
     log_format = connector.get_log_format_type()
     if log_format in _COMPOSED_FORMATS:
+        from appconnect.composer import CallLogInputs, LogFormat, compose_call_log  # loaded by the connector
+
         composed = compose_call_log(
             CallLogInputs.from_create_request({**body, "note": note}),
             log_format=cast(LogFormat, log_format),
@@ -231,6 +235,8 @@ def create_call_log(request: Request) -> dict[str, Any]:
                 "This call is being logged by another request. Please check again in a moment.", ttl=3000
             ),
         }
+
+    from appconnect.connector import CallLogWrite  # the call-log types: loaded with the connector already
 
     with claims.preparing(claim):
         context = authenticate(request, loaded)
@@ -307,6 +313,8 @@ def update_call_log(request: Request) -> dict[str, Any]:
     composed = ""
     log_format = connector.get_log_format_type()
     if log_format in _COMPOSED_FORMATS:
+        from appconnect.composer import CallLogInputs, LogFormat, compose_call_log  # loaded by the connector
+
         # as the reference: the fields are written over an empty body when the current one cannot be read,
         # unless the log or the session is gone
         current = context.read_or_none(
@@ -325,6 +333,8 @@ def update_call_log(request: Request) -> dict[str, Any]:
             ),
             existing_body=existing_body,
         )
+    from appconnect.connector import CallLogUpdate  # the call-log types: loaded with the connector already
+
     update = CallLogUpdate(
         log_id=record.log_id,
         contact_id=record.contact_id,
@@ -363,6 +373,8 @@ def upsert_call_disposition(request: Request) -> dict[str, Any]:
     if record is None:
         return {"successful": False, "returnMessage": return_message("Cannot find log", ttl=3000)}
     context = authenticate(request)
+    from appconnect.connector import DispositionUpdate  # call-log types: loaded with the connector already
+
     result = context.call(
         context.connector.upsert_call_disposition,
         request=DispositionUpdate(log_id=record.log_id, dispositions=dispositions),

@@ -18,7 +18,6 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from appconnect import admin_configs, claims, locks, validation
 from appconnect.account_cache import DynamoAccountCache
-from appconnect.composer import LogFormat, compose_shared_sms_log, media_reader_link
 from appconnect.connector import LogId, MessageLogWrite, ReturnMessage
 from appconnect.context import AuthContext, authenticate, load_user
 from appconnect.errors import BadRequest, return_message
@@ -46,6 +45,8 @@ def _attachment(message: dict[str, Any], kind: str, content_prefix: str = "") ->
 def _write(common: MessageLogWrite, message: dict[str, Any]) -> MessageLogWrite:
     """``common`` for one message, with links to its media. Unlike the reference, never a link with the RC
     access token in it: that would write a live credential into the CRM."""
+    from appconnect.composer import media_reader_link  # loaded by the connector already
+
     recording = _attachment(message, "AudioRecording")
     fax = _attachment(message, "RenderedDocument")
     image = _attachment(message, "MmsAttachment", "image/")
@@ -228,6 +229,8 @@ def _log_shared_thread(
     context: AuthContext, log_info: dict[str, Any], body: dict[str, Any], common: MessageLogWrite
 ) -> dict[str, Any]:
     """A shared-inbox thread: one activity per thread, re-rendered whole on every post."""
+    from appconnect.composer import LogFormat, compose_shared_sms_log  # loaded by the connector already
+
     conversation_log_id = str(log_info.get("conversationLogId") or log_info.get("conversationId"))
     content = compose_shared_sms_log(
         log_format=cast(LogFormat, context.connector.get_log_format_type()),
