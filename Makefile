@@ -2,6 +2,7 @@
 #   make run   - create .venv if needed, then start the local stack (API :3000, DynamoDB, sandbox CRMs :8100)
 #   make test  - create .venv and .venv-sam if needed, then lint, type-check and run every test
 #   make new-connector NAME=acme - scaffold a connector, its sandbox, manifest entry and conformance fixture
+#   make bench - cold start, screen pop, call log and cost figures of docs/performance.md (BENCH_ARGS=--quick)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -46,6 +47,11 @@ test: venv sam-venv lint typecheck
 new-connector: venv
 	@test -n "$(NAME)" || { echo "usage: make new-connector NAME=acme"; exit 1; }
 	$(PY) -m local.scaffold $(NAME)
+
+# Every figure of docs/performance.md in one run (a few minutes on 2 cores); BENCH_ARGS=--quick for fewer rounds.
+.PHONY: bench
+bench: venv
+	$(PY) -m bench $(BENCH_ARGS)
 
 # Build the deployable bundle (functions + the shared layer with .pyc compiled by Python 3.12).
 build: sam-venv
