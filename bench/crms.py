@@ -84,19 +84,31 @@ def _pipedrive_login(bench: BenchStack, client: Client) -> None:
     client.jwt = str(body["jwtToken"])
 
 
+#: the agent of the Pipedrive and Insightly call logs
+JORDAN = {"phoneNumber": "+16505550199", "extensionNumber": "101", "name": "Jordan Lee"}
+
+
+def _call(session_id: str, caller: dict[str, Any], agent: dict[str, Any]) -> dict[str, Any]:
+    """The ``logInfo`` of an inbound call of 125 s from ``caller`` to ``agent``, as the extension sends it."""
+    return {
+        "id": f"call-{session_id}",
+        "sessionId": session_id,
+        "telephonySessionId": f"s-{session_id}",
+        "startTime": "2026-07-14T10:00:00.000Z",
+        "duration": 125,
+        "type": "Voice",
+        "direction": "Inbound",
+        "action": "Phone Call",
+        "result": "Accepted",
+        "from": caller,
+        "to": agent,
+        "extensionNumber": "101",
+    }
+
+
 def _pipedrive_log(session_id: str) -> dict[str, Any]:
     return {
-        "logInfo": {
-            "id": f"call-{session_id}",
-            "sessionId": session_id,
-            "telephonySessionId": f"s-{session_id}",
-            "direction": "Inbound",
-            "from": {"phoneNumber": SHARED_NUMBER, "name": "Maya Patel"},
-            "to": {"phoneNumber": "+16505550199", "extensionNumber": "101", "name": "Jordan Lee"},
-            "startTime": "2026-07-14T10:00:00.000Z",
-            "duration": 125,
-            "result": "Accepted",
-        },
+        "logInfo": _call(session_id, {"phoneNumber": SHARED_NUMBER, "name": "Maya Patel"}, JORDAN),
         "contactId": "101",
         "contactType": "contact",
         "contactName": "Maya Patel",
@@ -144,20 +156,7 @@ def _bullhorn_log(session_id: str) -> dict[str, Any]:
     person = {"phoneNumber": SHARED_NUMBER, "name": "Maya Patel", "location": "San Francisco, CA"}
     agent = {"phoneNumber": "+14155556000", "name": "Bailey Recruiter", "extensionNumber": "101"}
     return {
-        "logInfo": {
-            "id": f"call-{session_id}",
-            "sessionId": session_id,
-            "telephonySessionId": f"s-{session_id}",
-            "startTime": "2026-07-14T10:00:00.000Z",
-            "duration": 125,
-            "type": "Voice",
-            "direction": "Inbound",
-            "action": "Phone Call",
-            "result": "Accepted",
-            "from": person,
-            "to": agent,
-            "extensionNumber": "101",
-        },
+        "logInfo": _call(session_id, person, agent),
         "contactId": "701",
         "contactType": "Contact",
         "contactName": "Maya Patel",
@@ -199,17 +198,7 @@ def _insightly_prepare(box: Sandbox) -> None:
 
 def _insightly_log(session_id: str) -> dict[str, Any]:
     return {
-        "logInfo": {
-            "id": f"call-{session_id}",
-            "sessionId": session_id,
-            "telephonySessionId": f"s-{session_id}",
-            "direction": "Inbound",
-            "from": {"phoneNumber": SHARED_NUMBER, "name": "Maya Patel"},
-            "to": {"phoneNumber": "+16505550199", "extensionNumber": "101", "name": "Jordan Lee"},
-            "startTime": "2026-07-14T10:00:00.000Z",
-            "duration": 125,
-            "result": "Accepted",
-        },
+        "logInfo": _call(session_id, {"phoneNumber": SHARED_NUMBER, "name": "Maya Patel"}, JORDAN),
         "contactId": "101",
         "contactType": "Contact",
         "contactName": "Maya Patel",
@@ -237,20 +226,11 @@ def _redtail_login(bench: BenchStack, client: Client) -> None:
 
 def _redtail_log(session_id: str) -> dict[str, Any]:
     return {
-        "logInfo": {
-            "id": f"call-{session_id}",
-            "sessionId": session_id,
-            "telephonySessionId": f"s-{session_id}",
-            "startTime": "2026-07-14T10:00:00.000Z",
-            "duration": 125,
-            "type": "Voice",
-            "direction": "Inbound",
-            "action": "Phone Call",
-            "result": "Accepted",
-            "from": {"phoneNumber": SHARED_NUMBER, "name": "Dana A Client", "location": "Austin, TX"},
-            "to": {"phoneNumber": "+14155557000", "extensionNumber": "101", "name": "Casey Morgan"},
-            "extensionNumber": "101",
-        },
+        "logInfo": _call(
+            session_id,
+            {"phoneNumber": SHARED_NUMBER, "name": "Dana A Client", "location": "Austin, TX"},
+            {"phoneNumber": "+14155557000", "extensionNumber": "101", "name": "Casey Morgan"},
+        ),
         "contactId": "201",
         "contactType": "contact",
         "contactName": "Dana A Client",
