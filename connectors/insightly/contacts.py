@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from appconnect.connector import (
-    AccountCache,
     Connector,
     ContactLookup,
     ContactMatches,
@@ -120,25 +119,6 @@ def _profile_key(user: CrmUser) -> str:
     return f"phone-profile#{pod}#{owner}"
 
 
-def _cached_profile(cache: AccountCache | None, key: str) -> PhoneProfile | None:
-    if cache is None:
-        return None
-    try:
-        return PhoneProfile.from_cache(cache.get(key))
-    except Exception as error:  # the cache is an optimisation: a lookup never fails because of it
-        logger.warning("insightly phone profile unreadable", extra={"error": type(error).__name__})
-        return None
-
-
-def _remember(cache: AccountCache | None, key: str, profile: PhoneProfile) -> None:
-    if cache is None:
-        return
-    try:
-        cache.put(key, profile.to_cache(), PROFILE_TTL_S)
-    except Exception as error:  # the next lookup learns it again
-        logger.warning("insightly phone profile not stored", extra={"error": type(error).__name__})
-
-
 def _related_fetcher(api: InsightlyApi, kind: str, target: int) -> Callable[[], dict[str, Any] | None]:
     def fetch() -> dict[str, Any] | None:
         try:
@@ -180,7 +160,7 @@ class Contacts(Connector):
             for kind, fields in STANDARD_PHONE_FIELDS.items()
         }
         key = _profile_key(user)
-        profile = _cached_profile(request.cache, key)
+        profile = PhoneProfile.from_cache(request.cache.get(key)) if request.cache is not None else None
         relearn = profile is None or not profile.fresh()
         searches = plan(
             number,
@@ -204,7 +184,8 @@ class Contacts(Connector):
             samples = dict(zip(STANDARD_PHONE_FIELDS, results[len(searches) :], strict=True))
             if all(sample is not None for sample in samples.values()):
                 complete = {kind: sample or [] for kind, sample in samples.items()}
-                _remember(request.cache, key, learn(complete))
+                if request.cache is not None:
+                    request.cache.put(key, learn(complete).to_cache(), PROFILE_TTL_S)
                 found.extend(sample_matches(number, complete, extra))
         matches: dict[tuple[str, Any], tuple[Mapping[str, Any], str, str]] = {}
         # contacts before leads, then the most likely spelling first

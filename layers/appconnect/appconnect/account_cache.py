@@ -5,6 +5,8 @@ Keys are namespaced ``crm#<platform>#<connector key>``; expired items are ignore
 deletes them some time after their TTL, not at it). A value read or written is kept in memory for
 :data:`MEMORY_SECONDS` (never past its TTL), so a warm screen pop reads only the user from DynamoDB; other
 Lambdas see a new value within that time. At most :data:`MEMORY_ENTRIES` values are kept.
+
+It is a cache: a Cache table DynamoDB cannot read or write is a miss, logged, never a failed request.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pynamodb.exceptions import PynamoDBException
+
 from appconnect.models import CacheModel
+from appconnect.observability import logger
 
 #: how long a warm Lambda trusts a value it read (company-wide CRM data: picklists, phone profiles)
 MEMORY_SECONDS = 300.0
@@ -66,6 +71,9 @@ class DynamoAccountCache:
             item = CacheModel.get(full_key)
         except CacheModel.DoesNotExist:
             return None
+        except PynamoDBException as error:
+            logger.warning("account cache unreadable", extra={"error": type(error).__name__})
+            return None
         now = datetime.now(UTC)
         if item.ttl is not None and item.ttl <= now:
             return None
@@ -76,7 +84,12 @@ class DynamoAccountCache:
 
     def put(self, key: str, value: Any, ttl_seconds: int) -> None:
         seconds = max(1, int(ttl_seconds))
-        CacheModel(
+        item = CacheModel(
             self._prefix + key, kind="crm", data={"value": value}, ttl=timedelta(seconds=seconds)
-        ).save()
+        )
+        try:
+            item.save()
+        except PynamoDBException as error:  # the next request reads the CRM again
+            logger.warning("account cache not written", extra={"error": type(error).__name__})
+            return
         _remember(self._prefix + key, value, seconds)

@@ -58,8 +58,8 @@ class AccountCache(Protocol):
     """A small key-value cache with expiry, shared by the Lambdas of a deployment (passed as ``cache``).
 
     For CRM data every user of a company may see (activity types, picklists), never for records: keys are
-    the connector's own, namespaced by platform. ``get`` answers None for a missing or expired key; values
-    are JSON-serialisable.
+    the connector's own, namespaced by platform. ``get`` answers None for a missing or expired key, and for
+    one the store could not read; ``put`` never fails a request. Values are JSON-serialisable.
     """
 
     def get(self, key: str) -> Any | None: ...
