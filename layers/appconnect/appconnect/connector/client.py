@@ -280,13 +280,11 @@ class CrmClient:
         attempt = 0
         while True:
             attempt += 1
-            if paced is not None:
-                self._wait_for_pace(paced, where)
-            budget = deadline.remaining()
-            if budget <= 0.05:
-                if paced is not None:
-                    pacing.after_answer(paced, None, None)
+            if deadline.remaining() <= 0.05:
                 raise CrmUnavailable(f"no time left to call {self.platform}", platform=self.platform)
+            if paced is not None:
+                self._wait_for_pace(paced, where)  # never past the deadline, less a margin
+            budget = deadline.remaining()
             timeout = (min(CONNECT_TIMEOUT_S, budget), min(READ_TIMEOUT_S, budget))
             started = time.perf_counter()
             with _count_lock:
