@@ -35,6 +35,7 @@ from connectors.insightly.phone_plan import (
     MAX_LOOKUP_CALLS,
     PROFILE_TTL_S,
     SAMPLE_SIZE,
+    SAMPLED_KINDS,
     STANDARD_PHONE_FIELDS,
     Number,
     PhoneProfile,
@@ -168,12 +169,12 @@ class Contacts(Connector):
             profile=profile,
             templates=request.overriding_format or "",
             extra_fields=extra,
-            budget=MAX_LOOKUP_CALLS - (len(STANDARD_PHONE_FIELDS) if relearn else 0),
+            budget=MAX_LOOKUP_CALLS - (len(SAMPLED_KINDS) if relearn else 0),
         )
         api = user_api(self, user, auth_header)
         calls: list[Callable[[], Any]] = [_searcher(api, s.kind, s.field, s.value, s.extra) for s in searches]
         if relearn:
-            calls.extend(_sampler(api, kind) for kind in STANDARD_PHONE_FIELDS)
+            calls.extend(_sampler(api, kind) for kind in SAMPLED_KINDS)
         results = in_parallel(calls)
         found: list[tuple[Mapping[str, Any], str, str]] = []
         for search, records in zip(searches, results, strict=False):
@@ -181,7 +182,7 @@ class Contacts(Connector):
                 stored = record.get(search.field) or custom_field_value(record, search.field)
                 found.append((record, search.kind, str(stored) if stored else search.value))
         if relearn:
-            samples = dict(zip(STANDARD_PHONE_FIELDS, results[len(searches) :], strict=True))
+            samples = dict(zip(SAMPLED_KINDS, results[len(searches) :], strict=True))
             if all(sample is not None for sample in samples.values()):
                 complete = {kind: sample or [] for kind, sample in samples.items()}
                 if request.cache is not None:

@@ -52,6 +52,8 @@ PROFILE_TTL_S = 7 * 24 * 3600
 MAX_ENTRIES = 24
 #: the phone fields searched per object type, most used first
 STANDARD_PHONE_FIELDS = {CONTACT: ("PHONE", "PHONE_MOBILE"), LEAD: ("PHONE", "MOBILE")}
+#: the object types a profile samples, one page (one call) each
+SAMPLED_KINDS = (CONTACT, LEAD)
 
 _PHONE_TEXT = re.compile(r"^\+?[\d\s().\-/]+$")
 _DIGIT = re.compile(r"\d")
@@ -74,10 +76,6 @@ class PhoneProfile:
 
     entries: tuple[tuple[str, str, str, int], ...]
     learned_at: float
-
-    @property
-    def total(self) -> int:
-        return sum(entry[3] for entry in self.entries)
 
     def fresh(self, now: float | None = None) -> bool:
         return (now if now is not None else time.time()) - self.learned_at < PROFILE_FRESH_S
