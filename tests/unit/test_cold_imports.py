@@ -2,9 +2,9 @@
 
 Each handler is imported in a fresh interpreter with the environment ``template.yaml`` gives its function
 when deployed with the parameters' defaults (``POWERTOOLS_TRACE_DISABLED`` included), and the modules it
-loaded are checked: no X-Ray SDK, no PyJWT, no connector, no phonenumbers, no boto3. Those load later, on
-the first request that needs them (a JWT to verify, the platform's connector), or never. The timings are
-``bench/cold_start.py``'s.
+loaded are checked: no X-Ray SDK, no Powertools, no PyJWT, no connector, no phonenumbers, no boto3. Those
+load later, on the first request that needs them (a JWT to verify, the platform's connector), or never.
+The timings are ``bench/cold_start.py``'s.
 """
 
 from __future__ import annotations
@@ -33,7 +33,10 @@ NEVER_AT_IMPORT = (
     "phonenumbers",  # only connectors use it
     "boto3",  # the layer ships botocore only
     "s3transfer",
-    "aws_lambda_powertools.utilities.batch",  # the SQS worker's, on its first batch
+    # logs and metrics are the core's own (appconnect.observability); Powertools loads only for the
+    # Tracer's opt-in subsegments and the SQS worker's batch utilities, on its first batch
+    "aws_lambda_powertools",
+    "typing_extensions",
 )
 
 #: handler -> the request and result types it creates at import (appconnect.connector.types.<module>); the
@@ -144,7 +147,7 @@ def test_given_a_call_log_function_other_than_create_when_imported_then_the_clai
 
 def test_given_the_scheduler_when_imported_then_no_batch_utilities_and_no_crm_client() -> None:
     loaded = set(_loaded("token_refresh_scheduler"))
-    assert _under(loaded, "aws_lambda_powertools.utilities.batch") == []
+    assert _under(loaded, "aws_lambda_powertools") == []
     assert _under(loaded, "requests") == []
 
 

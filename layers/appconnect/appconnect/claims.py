@@ -24,13 +24,12 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from appconnect import deadline, users
 from appconnect.connector.types import LogId
 from appconnect.errors import CrmError, CrmUnavailable
-from appconnect.observability import logger, metrics
+from appconnect.observability import MetricUnit, logger, metrics
 
 if TYPE_CHECKING:
     from appconnect.connector.types import LogResult

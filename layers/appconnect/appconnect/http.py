@@ -15,9 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.metrics import MetricUnit
-
 from appconnect import deadline
 from appconnect import session as sessions
 from appconnect.errors import (
@@ -31,7 +28,7 @@ from appconnect.errors import (
     UserMissing,
     crm_failure_answer,
 )
-from appconnect.observability import logger, metrics, tracer
+from appconnect.observability import API_GATEWAY_HTTP, MetricUnit, logger, metrics, tracer
 from appconnect.route_auth import ROUTES
 from appconnect.settings import get_settings
 
@@ -268,15 +265,15 @@ def api_handler(operation: str, fn: Operation) -> LambdaHandler:
         )
         return response.to_api_gateway()
 
-    return instrument(handler, correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    return instrument(handler, correlation_id_path=API_GATEWAY_HTTP)
 
 
 def instrument(handler: LambdaHandler, correlation_id_path: str | None = None) -> LambdaHandler:
-    """Wrap a Lambda handler with the Powertools logger context, metrics flushing and (when on) tracing."""
+    """Wrap a Lambda handler with the logger's invocation context, metrics flushing and (when on) tracing."""
     wrapped = handler
     if get_settings().tracing_enabled:
         wrapped = tracer().capture_lambda_handler(capture_response=False)(wrapped)
-    wrapped = metrics.log_metrics(raise_on_empty_metrics=False)(wrapped)
+    wrapped = metrics.log_metrics()(wrapped)
     return logger.inject_lambda_context(correlation_id_path=correlation_id_path, clear_state=True)(wrapped)
 
 

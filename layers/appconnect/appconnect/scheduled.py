@@ -19,14 +19,12 @@ from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from appconnect import deadline, token_refresh, users
 from appconnect.connector import UnknownPlatform, get_connector
 from appconnect.errors import AuthorizationRequired, CrmError, SessionRenewalFailed, SessionRevoked
 from appconnect.http import LambdaHandler, instrument
 from appconnect.models import UserModel
-from appconnect.observability import logger, metrics
+from appconnect.observability import MetricUnit, logger, metrics
 from appconnect.settings import get_settings
 
 if TYPE_CHECKING:

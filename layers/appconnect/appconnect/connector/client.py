@@ -23,7 +23,6 @@ from typing import Any
 
 import requests
 import requests.adapters
-from aws_lambda_powertools.metrics import MetricUnit
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
@@ -37,7 +36,7 @@ from appconnect.errors import (
     CrmRateLimited,
     CrmUnavailable,
 )
-from appconnect.observability import logger, metrics
+from appconnect.observability import MetricUnit, logger, metrics
 
 CONNECT_TIMEOUT_S = 3.05
 READ_TIMEOUT_S = 10.0

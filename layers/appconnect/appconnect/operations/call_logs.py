@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from appconnect import admin_configs, hashing, validation
 from appconnect.account_cache import DynamoAccountCache
 from appconnect.connector import LogId, LogRef
@@ -26,7 +24,7 @@ from appconnect.errors import (
 )
 from appconnect.http import Request
 from appconnect.models import CacheModel, CallLogModel
-from appconnect.observability import metrics
+from appconnect.observability import MetricUnit, metrics
 from appconnect.operations import NOTHING_CALLED, object_field, with_last_message
 from appconnect.settings import get_settings
 

@@ -14,8 +14,6 @@ from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any, cast
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from appconnect import admin_configs, claims, locks, validation
 from appconnect.account_cache import DynamoAccountCache
 from appconnect.connector import LogId, MessageLogWrite, ReturnMessage
@@ -23,7 +21,7 @@ from appconnect.context import AuthContext, authenticate, load_user
 from appconnect.errors import BadRequest, return_message
 from appconnect.http import Request
 from appconnect.models import MessageLogModel
-from appconnect.observability import metrics
+from appconnect.observability import MetricUnit, metrics
 from appconnect.operations import NOTHING_CALLED, object_field, with_last_message
 
 #: how long an append may hold its conversation (a few CRM calls); a crashed holder blocks no longer
