@@ -6,7 +6,8 @@ Each sample is a fresh interpreter that times ``import <handler module>`` (``fun
 Lambda starts one. The floor is the same probe timing ``import pynamodb.models, requests``, what every
 function that touches a table or a CRM needs at least. Floor and handler samples alternate in the same run
 (a floor sample right before each handler sample, the handlers in a new random order every round), so a
-busy neighbour slows both alike. Per handler the table shows the median of its samples, the median of the
+busy neighbour slows both alike, and both samples of a pair import from the same call depth, drawn per
+pair (:data:`DEPTHS` says why). Per handler the table shows the median of its samples, the median of the
 floor samples taken next to them, and the ratio: the median of the per-sample ratios (each handler sample
 over the floor sample just before it), which cancels load that comes and goes during the run. The
 environment is the one ``template.yaml`` gives each function when deployed with its parameters' defaults
@@ -34,7 +35,27 @@ ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
 FLOOR = "pynamodb.models, requests"
 MAX_RATIO = 1.3
-PROBE = "import time; t = time.perf_counter(); import {modules}; print((time.perf_counter() - t) * 1000)"
+#: one fresh interpreter's import of ``modules``, run ``depth`` Python calls below the top level (see
+#: :data:`DEPTHS`)
+PROBE = """\
+import time
+def probe(depth):
+    if depth:
+        return probe(depth - 1)
+    started = time.perf_counter()
+    import {modules}
+    return (time.perf_counter() - started) * 1000
+print(probe({depth}))
+"""
+#: call depths a pair of samples is drawn from. CPython 3.11+ keeps its frames in 16 KiB chunks that it maps
+#: and unmaps as the call stack crosses their boundaries; an import whose recursive parts (regular
+#: expression compilation, nested imports) run right at a boundary maps and unmaps a chunk thousands of
+#: times, 5-25 ms of page faults. Where the boundaries fall depends on the depth the import starts at, and
+#: Lambda's runtime imports a handler from inside its own bootstrap, at a depth no probe reproduces. At the
+#: top level of ``python -c`` the floor happens to map one chunk, at other depths up to 2,500, as the
+#: handlers do at every depth. So each floor/handler pair runs at the same depth, drawn from a range
+#: wider than one chunk (about 140 of these small frames), and the ratio compares like with like.
+DEPTHS = range(0, 160)
 #: what Lambda's runtime adds to the template's variables (nothing the imports read beyond the region)
 LAMBDA_RUNTIME_ENV = {"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}
 #: names of the developer's shell that would change what is measured (and every POWERTOOLS_* the template
@@ -88,10 +109,10 @@ def probe_environment(variables: dict[str, str], layer: str | None = None) -> di
     return {**base, **LAMBDA_RUNTIME_ENV, **variables, "PYTHONPATH": python_path(layer)}
 
 
-def sample(python: str, modules: str, env: dict[str, str]) -> float:
-    """Milliseconds one fresh interpreter spends importing ``modules``."""
+def sample(python: str, modules: str, env: dict[str, str], depth: int = 0) -> float:
+    """Milliseconds one fresh interpreter spends importing ``modules``, ``depth`` calls deep."""
     out = subprocess.run(
-        [python, "-c", PROBE.format(modules=modules)],
+        [python, "-c", PROBE.format(modules=modules, depth=depth)],
         env=env,
         cwd=FUNCTIONS_DIR,  # Lambda's working directory is the function's code (/var/task)
         check=True,
@@ -128,8 +149,9 @@ def measure(
         order = list(modules)
         rng.shuffle(order)
         for module in order:
-            floors[module].append(sample(python, FLOOR, floor_env))
-            timings[module].append(sample(python, module, envs[module]))
+            depth = rng.choice(DEPTHS)
+            floors[module].append(sample(python, FLOOR, floor_env, depth))
+            timings[module].append(sample(python, module, envs[module], depth))
     pairs = {module: list(zip(floors[module], timings[module], strict=True)) for module in modules}
     rows = [
         (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,3 +51,33 @@ def test_given_check_when_a_ratio_exceeds_the_maximum_then_the_exit_status_says_
 ) -> None:
     argv = ["--samples", "1", "--only", "is_alive", "--check", "--max-ratio", max_ratio, "--quiet"]
     assert cold_start.main(argv) == status
+
+
+def test_given_a_run_when_sampled_then_both_samples_of_a_pair_import_from_one_depth_drawn_per_pair(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[tuple[str, int]] = []
+
+    def fake_sample(python: str, modules: str, env: dict[str, str], depth: int = 0) -> float:
+        calls.append((modules, depth))
+        return 100.0
+
+    monkeypatch.setattr(cold_start, "sample", fake_sample)
+    cold_start.measure(samples=12, modules=["is_alive", "find_contact"], seed=3)
+    timed = calls[3:]  # after the untimed bytecode pass: the floor, then each module once
+    pairs = list(zip(timed[::2], timed[1::2], strict=True))
+    for (floor_modules, floor_depth), (handler, handler_depth) in pairs:
+        assert floor_modules == cold_start.FLOOR
+        assert handler in ("is_alive", "find_contact")
+        assert floor_depth == handler_depth
+    depths = {depth for _, depth in timed}
+    assert len(depths) > 5
+    assert depths <= set(cold_start.DEPTHS)
+
+
+def test_given_a_depth_when_probed_then_the_import_runs_that_many_calls_below_the_top_level() -> None:
+    script = cold_start.PROBE.format(modules="json", depth=7)
+    script = script.replace("import json", "import json, sys; print(len(__import__('inspect').stack()))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    stack_size, _elapsed = out.split()
+    assert int(stack_size) == 1 + 7 + 1  # the module, 7 recursive calls, the call that imports
