@@ -4,16 +4,20 @@
     python -m local invoke TokenRefreshSchedulerFunction [--event events/x.json] [--stack URL]
     python -m local --no-iam               # do not hold each function to its template policy (local.iam)
 
-Ctrl-C or SIGTERM stops everything it started and exits with status 0.
+Ctrl-C or SIGTERM stops everything it started and exits with status 0, however many arrive together (a
+process-group SIGTERM, Ctrl-C pressed twice); one more signal a few seconds into a stop that hangs exits at
+once.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import select
 import signal
 import sys
-import threading
+import time
 from pathlib import Path
 from types import FrameType
 
@@ -73,18 +77,63 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     _iam_option(parser)
 
 
+class StopSignals:
+    """Ctrl-C and SIGTERM as a stop request that the main thread waits for.
+
+    A signal handler runs between two bytecodes of the main thread, which may hold any lock at that moment
+    (the one inside ``threading.Event.wait``, a stream's buffer lock), so the handler takes none: it only
+    notes the time of the first signal in an attribute, and the interpreter's wakeup fd
+    (:func:`signal.set_wakeup_fd`) writes a byte to a pipe that :meth:`wait` selects on. Signals that arrive
+    within :attr:`FORCE_AFTER_S` of the first are the same request; one after that, while the stop is still
+    running, exits at once (``os._exit``, which takes no lock either).
+    """
+
+    FORCE_AFTER_S = 3.0
+
+    def __init__(self) -> None:
+        self.first_at: float | None = None
+        self._read_fd, self._write_fd = os.pipe()
+        for fd in (self._read_fd, self._write_fd):
+            os.set_blocking(fd, False)
+
+    def install(self) -> None:
+        signal.set_wakeup_fd(self._write_fd, warn_on_full_buffer=False)
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        now = time.monotonic()
+        if self.first_at is None:
+            self.first_at = now
+        elif now - self.first_at > self.FORCE_AFTER_S:
+            os.write(2, b"python -m local: stopping took too long; exiting at once\n")
+            os._exit(128 + signum)
+
+    @property
+    def requested(self) -> bool:
+        return self.first_at is not None
+
+    def wait(self, timeout: float) -> bool:
+        """Whether a stop was requested, waiting up to ``timeout`` seconds (a signal ends the wait)."""
+        if not self.requested:
+            select.select([self._read_fd], [], [], timeout)
+            try:
+                while os.read(self._read_fd, 512):
+                    pass
+            except BlockingIOError:
+                pass
+        return self.requested
+
+    def close(self) -> None:
+        for fd in (self._read_fd, self._write_fd):
+            os.close(fd)
+
+
 def run(args: argparse.Namespace) -> int:
     from local.stack import LocalStack
 
-    stopping = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stopping.set()
-        # a second Ctrl-C during shutdown exits at once
-        signal.signal(signum, signal.SIG_DFL)
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    stop = StopSignals()
+    stop.install()
 
     stack = LocalStack(
         template_path=args.template,
@@ -109,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
             tmp = args.ready_file.with_name(args.ready_file.name + ".tmp")
             tmp.write_text(json.dumps(document), encoding="utf-8")
             tmp.replace(args.ready_file)
-        while not stopping.wait(0.5):
+        while not stop.wait(1.0):
             pass
     finally:
         print("stopping the local stack ...", flush=True)
