@@ -1,6 +1,7 @@
 # App Connect connector server: developer entry points.
 #   make run   - create .venv if needed, then start the local stack (API :3000, DynamoDB, sandbox CRMs :8100)
-#   make test  - create .venv and .venv-sam if needed, then lint, type-check and run every test
+#   make test  - create .venv and .venv-sam if needed, then lint, type-check and run every test (the console's
+#                browser tests need /usr/bin/chromium: apt-get install chromium chromium-driver; .ci/run does)
 #   make new-connector NAME=acme - scaffold a connector, its sandbox, manifest entry and conformance fixture
 #   make bench - cold start, screen pop, call log and cost figures of docs/performance.md (BENCH_ARGS=--quick)
 SHELL := /bin/bash
@@ -41,8 +42,12 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy layers/appconnect/appconnect connectors functions local
 
+# The console's browser tests (tests/local/browser) drive Debian's Chromium; without it they are skipped, and said so.
+CHROMIUM ?= /usr/bin/chromium
+
 test: venv sam-venv lint typecheck
-	SAM_CLI_TELEMETRY=0 $(PY) -m pytest -n 2
+	@test -x "$(CHROMIUM)" || echo "NOTE: $(CHROMIUM) not found: the console's browser tests (tests/local/browser) are skipped. Install Chromium with: apt-get install -y chromium chromium-driver"
+	SAM_CLI_TELEMETRY=0 BROWSER_TEST_CHROMIUM="$(CHROMIUM)" $(PY) -m pytest -n 2
 
 new-connector: venv
 	@test -n "$(NAME)" || { echo "usage: make new-connector NAME=acme"; exit 1; }

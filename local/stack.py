@@ -41,6 +41,7 @@ from local.aws import (
     port_is_free,
     provision,
 )
+from local.console import Console
 from local.lambda_runtime import Invocation, LocalFunction, functions_from_template, prepare_sys_path
 from local.resources import (
     PhysicalResource,
@@ -110,6 +111,7 @@ class LocalApi:
         schedules: dict[str, ScheduleTrigger],
         output: Output,
         iam_enforced: bool = False,
+        console: Console | None = None,
     ) -> None:
         self.functions = functions
         self.router = router
@@ -117,6 +119,8 @@ class LocalApi:
         self.schedules = schedules
         self.output = output
         self.iam_enforced = iam_enforced
+        #: the browser console under /__local/console (local only; None: not served)
+        self.console = console
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
@@ -204,6 +208,8 @@ class LocalApi:
         parts = [part for part in request.raw_path[len(LOCAL_PREFIX) :].split("/") if part]
         if not parts and request.method == "GET":
             return None, json_response(200, self.describe())
+        if parts[:1] == ["console"] and self.console is not None:
+            return None, self.console.handle(request)
         if len(parts) == 2 and parts[0] == "schedules" and request.method == "POST":
             trigger = self.schedules.get(parts[1])
             if trigger is None:
@@ -237,6 +243,7 @@ class LocalApi:
             "schedules": sorted(self.schedules),
             "functions": sorted(self.functions),
             "iam": "enforced" if self.iam_enforced else "off",
+            "console": self.console.url if self.console is not None else None,
         }
 
 
@@ -391,6 +398,9 @@ class LocalStack:
             schedules=schedules,
             output=self.output,
             iam_enforced=self.enforce_iam,
+            console=Console(api_url, sandbox_url if self.sandbox is not None else None)
+            if self.serve_http
+            else None,
         )
         self.urls = StackUrls(
             api=api_url, dynamodb=self.aws.endpoint_url, sandbox=sandbox_url if self.sandbox else None
@@ -576,6 +586,8 @@ class LocalStack:
             f"App Connect local stack is up in {self.startup_seconds:.2f} s ({self.template_path.name})",
             "",
         ]
+        if self.api.console is not None:
+            lines += [f"Console: open {self.api.console.url} to try every connector in a browser", ""]
         lines.append(f"API (API Gateway HTTP API, payload 2.0)  {api}")
         for key, function_id in self.api.router.route_keys:
             method, path = key.split(" ", 1)
@@ -620,9 +632,10 @@ class LocalStack:
         lines.append(f"Dev secrets (generated, never printed): {self.state_dir / 'dev-secrets.json'}")
         for notice in self.notices:
             lines.append(f"NOTE: {notice}")
+        lines += ["", "Try:"]
+        if self.api.console is not None:
+            lines.append(f"  open {self.api.console.url} in a browser (log in, pop a call, log it, log out)")
         lines += [
-            "",
-            "Try:",
             f"  curl -s {api}/isAlive",
             f"  curl -s '{api}/crmManifest?platformName=pipedrive'",
             "",
