@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import sys
 import uuid
@@ -16,6 +15,7 @@ import boto3
 import pytest
 import requests
 
+from local.aws import port_is_free
 from local.template import cached_template, functions
 from tests.stack import ROOT, StackProcess, start_stack
 
@@ -193,14 +193,7 @@ def test_given_stack_when_started_then_it_prints_every_url_it_serves(local_stack
 
 
 def _port_is_free(url: str) -> bool:
-    port = urlsplit(url).port
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port or 0))
-        except OSError:
-            return False
-    return True
+    return port_is_free(urlsplit(url).port or 0)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])

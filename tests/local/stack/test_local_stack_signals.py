@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +23,7 @@ import pytest
 import requests
 
 from local.__main__ import StopSignals
+from local.aws import port_is_free
 from tests.stack import StackProcess, start_stack
 
 #: a stop takes about a second; a stack that deadlocked never exits
@@ -86,14 +86,7 @@ def test_given_the_stop_handler_installed_when_a_signal_arrives_then_the_wait_en
 
 
 def _port_is_free(url: str) -> bool:
-    port = urlsplit(url).port
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port or 0))
-        except OSError:
-            return False
-    return True
+    return port_is_free(urlsplit(url).port or 0)
 
 
 def _urls(stack: StackProcess) -> list[str]:
