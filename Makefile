@@ -4,6 +4,7 @@
 #                browser tests need /usr/bin/chromium: apt-get install chromium chromium-driver; .ci/run does)
 #   make new-connector NAME=acme - scaffold a connector, its sandbox, manifest entry and conformance fixture
 #   make bench - cold start, screen pop, call log and cost figures of docs/performance.md (BENCH_ARGS=--quick)
+#   make smoke API_URL=https://... - read-only check of a deployed stack (docs/operations.md, "Smoke test")
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -68,3 +69,11 @@ validate: sam-venv
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
+
+# Read-only check of a deployed stack (health, manifest, CORS, JWT refusals); standard library only, no AWS
+# credentials. JWT=<a real JWT from the extension> also checks it is refused once tampered (passed in the
+# environment, never echoed).
+.PHONY: smoke
+smoke:
+	@test -n "$(API_URL)" || { echo "usage: make smoke API_URL=https://<api-id>.execute-api.<region>.amazonaws.com [JWT=...]"; exit 2; }
+	@SMOKE_JWT="$(JWT)" $(PYTHON) -m local.smoke "$(API_URL)"

@@ -1,7 +1,8 @@
 """The embedded AWS of the local stack: moto's server on loopback, provisioned from template.yaml.
 
-DynamoDB tables and SQS queues (and, on request, KMS keys) are created from the template's own Properties
-(no second copy of any key schema). Tests that need only DynamoDB use :func:`start_embedded_aws`.
+DynamoDB tables and SQS queues (and, on request, KMS keys and Secrets Manager secrets) are created from the
+template's own Properties (no second copy of any key schema). Tests that need only DynamoDB use
+:func:`start_embedded_aws`.
 """
 
 from __future__ import annotations
@@ -201,6 +202,8 @@ class Provisioned:
     tables: dict[str, str] = field(default_factory=dict)
     #: logical id -> local queue URL
     queues: dict[str, str] = field(default_factory=dict)
+    #: logical id -> local secret ARN
+    secrets: dict[str, str] = field(default_factory=dict)
     #: logical id -> physical resource (for the resolver)
     resources: dict[str, PhysicalResource] = field(default_factory=dict)
 
@@ -219,6 +222,11 @@ def deprovision(endpoint_url: str, provisioned: Provisioned) -> None:
     for url in provisioned.queues.values():
         with contextlib.suppress(Exception):
             sqs.delete_queue(QueueUrl=url)
+    if provisioned.secrets:
+        secretsmanager = aws_client("secretsmanager", endpoint_url)
+        for secret_arn in provisioned.secrets.values():
+            with contextlib.suppress(Exception):
+                secretsmanager.delete_secret(SecretId=secret_arn, ForceDeleteWithoutRecovery=True)
 
 
 def plan_names(template: Mapping[str, Any], prefix: str = config.RESOURCE_PREFIX) -> Provisioned:
@@ -241,12 +249,17 @@ def provision(
     prefix: str = config.RESOURCE_PREFIX,
     extra_resources: Mapping[str, PhysicalResource] | None = None,
     create_kms_keys: bool = False,
+    create_secrets: bool = False,
 ) -> Provisioned:
     """Create every SQS queue and DynamoDB table of ``template`` in the embedded server.
 
     KMS keys are created only with ``create_kms_keys``: locally the core encrypts with
     TOKEN_ENCRYPTION_LOCAL_KEY instead, and moto's KMS costs ~0.6 s of start-up. Without them a key's
     ``!Ref`` resolves to its local name (``appconnect-local-TokenEncryptionKey``), which no code uses.
+    Secrets Manager secrets are created only with ``create_secrets`` (the local stack does): their
+    ``SecretString`` resolved with ``parameters`` (the generated dev secrets), so the functions read their
+    secrets as in AWS. Without them the functions' secret ARN resolves to a placeholder nothing reads, and
+    code under test takes its secrets from the environment.
     Order matters only through references: keys first (tables and queues may name them), then queues (a
     redrive policy names its dead-letter queue's ARN), then tables.
     """
@@ -265,6 +278,20 @@ def provision(
             metadata = kms.create_key(Description=f"{description} (local)")["KeyMetadata"]
             done.resources[logical_id] = PhysicalResource(
                 ref=metadata["KeyId"], attributes={"Arn": metadata["Arn"], "KeyId": metadata["KeyId"]}
+            )
+
+    secrets = resources_of_type(template, "AWS::SecretsManager::Secret") if create_secrets else {}
+    if secrets:
+        secretsmanager = aws_client("secretsmanager", endpoint_url, session)
+        for logical_id, props in secrets.items():
+            created = secretsmanager.create_secret(
+                Name=f"{prefix}{logical_id}",
+                Description=str(resolver.resolve(props.get("Description", logical_id))),
+                SecretString=str(resolver.resolve(props.get("SecretString", "{}"))),
+            )
+            done.secrets[logical_id] = created["ARN"]
+            done.resources[logical_id] = PhysicalResource(
+                ref=created["ARN"], attributes={"Id": created["ARN"]}
             )
 
     queues = resources_of_type(template, "AWS::SQS::Queue")

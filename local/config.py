@@ -62,7 +62,8 @@ FORCED_AWS_ENV_NAMES = (
 #: removed from the process environment so boto3 cannot pick up a developer's real AWS identity
 UNSET_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 
-#: dev-only secrets: generated once per checkout, stored in .local-state/dev-secrets.json (gitignored)
+#: dev-only secrets: generated once per checkout, stored in .local-state/dev-secrets.json (gitignored). Those
+#: the template keeps in Secrets Manager go into the local stack's secret, not the functions' environment.
 GENERATED_SECRETS = ("APP_SERVER_SECRET_KEY", "HASH_KEY", "TOKEN_ENCRYPTION_LOCAL_KEY")
 
 #: dev-only values for template parameters, by the environment name the template gives them.

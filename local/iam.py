@@ -20,10 +20,11 @@ moto does not evaluate IAM, so without this a handler doing a ``PutItem`` where 
 An API call is authorised as IAM does: ``dynamodb:<Operation>`` on the table ARN (the index ARN for a
 Query or Scan with ``IndexName``; each table of a batch; each item's own action and table in a
 transaction), ``kms:<Operation>`` on the key ARN, ``sqs:<Operation>`` on the queue ARN (batch operations
-need their single-message action). Calls to other services are checked on the action only. Statements with
-``Condition``, ``NotAction`` or ``NotResource``, SAM policy templates and unknown managed policies are
-refused when the stack starts (they cannot be evaluated faithfully here); ``python -m local --no-iam``
-turns enforcement off.
+need their single-message action), ``secretsmanager:<Operation>`` on the secret's ARN (a secret named by
+name rather than ARN is checked as ``...:secret:<name>-??????``, the ARN's random suffix unknown). Calls to
+other services are checked on the action only. Statements with ``Condition``, ``NotAction`` or
+``NotResource``, SAM policy templates and unknown managed policies are refused when the stack starts (they
+cannot be evaluated faithfully here); ``python -m local --no-iam`` turns enforcement off.
 """
 
 from __future__ import annotations
@@ -394,6 +395,17 @@ def _sqs_requests(operation: str, params: Mapping[str, Any], region: str) -> lis
     return [Request(action, "*")]
 
 
+def _secretsmanager_requests(operation: str, params: Mapping[str, Any], region: str) -> list[Request]:
+    action = f"secretsmanager:{operation}"
+    secret_id = params.get("SecretId")
+    if not secret_id:
+        return [Request(action, "*")]
+    text = str(secret_id)
+    if text.startswith("arn:"):
+        return [Request(action, text)]
+    return [Request(action, _arn("secretsmanager", region, f"secret:{text}-??????"))]
+
+
 def requests_for(
     service: str, operation: str, params: Mapping[str, Any], region: str = config.REGION
 ) -> list[Request]:
@@ -404,6 +416,8 @@ def requests_for(
         return _kms_requests(operation, params, region)
     if service == "sqs":
         return _sqs_requests(operation, params, region)
+    if service == "secretsmanager":
+        return _secretsmanager_requests(operation, params, region)
     return [Request(f"{service}:{operation}", None)]
 
 

@@ -192,7 +192,26 @@ def parameter_env_names(template: Mapping[str, Any]) -> dict[str, list[str]]:
                 bucket = names[value["Ref"]]
                 if env_name not in bucket:
                     bucket.append(env_name)
+    for env_name, parameter in secret_keys(template).items():
+        if parameter in names and env_name not in names[parameter]:
+            names[parameter].append(env_name)
     return names
+
+
+_SECRET_KEY = re.compile(r'"([A-Za-z0-9_]+)"\s*:\s*"\$\{([A-Za-z0-9]+)\}"')
+
+
+def secret_keys(template: Mapping[str, Any]) -> dict[str, str]:
+    """Key -> parameter, of every Secrets Manager secret whose ``SecretString`` is a ``!Sub`` of a JSON
+    object with ``"KEY": "${Parameter}"`` members (the keys are the settings' names: ``HASH_KEY`` ...)."""
+    keys: dict[str, str] = {}
+    for props in resources_of_type(template, "AWS::SecretsManager::Secret").values():
+        text = props.get("SecretString")
+        if isinstance(text, dict) and set(text) == {"Fn::Sub"}:
+            sub = text["Fn::Sub"]
+            for key, parameter in _SECRET_KEY.findall(str(sub[0] if isinstance(sub, list) else sub)):
+                keys[key] = parameter
+    return keys
 
 
 def local_parameters(template: Mapping[str, Any], secrets_: Mapping[str, str]) -> dict[str, str]:

@@ -55,6 +55,7 @@ from local.resources import (
     queue_triggers,
     resources_of_type,
     schedule_triggers,
+    secret_keys,
 )
 from local.server import ApiServer
 from local.template import TEMPLATE_PATH, functions, load_template
@@ -356,10 +357,18 @@ class LocalStack:
         sandbox_url = self._start_sandbox()
 
         secrets = config.dev_secrets(self.state_dir)
-        parameters = local_parameters(self.template, secrets)
+        # the secrets the template keeps in Secrets Manager: provisioned there (the developer's shell may
+        # override a value), and kept out of the functions' environment, which holds only the secret's ARN
+        in_secret = secret_keys(self.template)
+        from_shell = {name: os.environ[name] for name in in_secret if os.environ.get(name, "").strip()}
+        parameters = local_parameters(self.template, {**secrets, **from_shell})
         extra = self._non_aws_resources(api_url)
         self.provisioned = provision(
-            self.aws.endpoint_url, self.template, parameters=parameters, extra_resources=extra
+            self.aws.endpoint_url,
+            self.template,
+            parameters=parameters,
+            extra_resources=extra,
+            create_secrets=True,
         )
         resolver = Resolver(self.template, parameters=parameters, resources=self.provisioned.resources)
         merged = merged_function_environment(self.template, resolver)
@@ -373,7 +382,7 @@ class LocalStack:
             aws_endpoint_url=self.aws.endpoint_url,
             sandbox_url=sandbox_url,
             api_url=api_url,
-            secrets_=secrets,
+            secrets_={name: value for name, value in secrets.items() if name not in in_secret},
             resource_backed=merged.resource_backed,
         )
         if self.apply_environment:
@@ -605,13 +614,15 @@ class LocalStack:
         lines.append(
             f"Invoke a function with an event: curl -X POST {api}{LOCAL_PREFIX}/invoke/<LogicalId> -d @e.json"
         )
-        lines += ["", f"Embedded DynamoDB, SQS and KMS (moto)  {self.urls.dynamodb}"]
+        lines += ["", f"Embedded DynamoDB, SQS, KMS and Secrets Manager (moto)  {self.urls.dynamodb}"]
         for logical_id, name in self.provisioned.tables.items():
             lines.append(f"  table {name:<40} ({logical_id})")
         for logical_id, url in self.provisioned.queues.items():
             consumer = next((t.function_id for t in self.queue_triggers if t.queue_id == logical_id), None)
             suffix = f" -> {consumer}" if consumer else ""
             lines.append(f"  queue {url}{suffix}")
+        for logical_id, secret_arn in self.provisioned.secrets.items():
+            lines.append(f"  secret {secret_arn} ({logical_id}; read by the functions on first use)")
         lines.append("")
         if self.urls.sandbox:
             lines.append(f"Sandbox CRMs  {self.urls.sandbox}  (control API {self.urls.sandbox}/__sandbox)")

@@ -3,6 +3,11 @@
 Nothing else in the core or the connectors reads ``os.environ``. Connectors declare the names and defaults
 of their own values (``<PLATFORM>_<NAME>``) and read them through :func:`connector_setting`. The README's
 configuration table lists every name read here.
+
+Secrets (:data:`SECRET_NAMES`, and a connector's ``<PLATFORM>_CLIENT_SECRET`` and ``<PLATFORM>_API_KEY``) are
+read through :func:`secret_setting`: from the Secrets Manager secret ``APPCONNECT_SECRETS_ID`` names (a JSON
+object keyed by these names; :mod:`appconnect.secrets`, on first use, never at import) or, when no secret is
+named (development, unit tests), from the environment variable of the same name.
 """
 
 from __future__ import annotations
@@ -58,16 +63,16 @@ class Settings:
         "cache_table",
         "call_logs_table",
         "dynamodb_endpoint_url",
-        "hash_key",
         "jwt_audience",
         "jwt_issuer",
         "jwt_lifetime_days",
         "jwt_refresh_window_days",
-        "jwt_secret",
         "log_level",
         "message_logs_table",
         "metrics_disabled",
         "ringcentral_server",
+        "secrets_id",
+        "secrets_max_age_s",
         "stage",
         "token_encryption_local_key",
         "token_kms_key_id",
@@ -80,8 +85,10 @@ class Settings:
 
     def __init__(self) -> None:
         self.stage: str = _text("APPCONNECT_STAGE", "aws")
-        self.jwt_secret: str = _text("APP_SERVER_SECRET_KEY")
-        self.hash_key: str = _text("HASH_KEY")
+        #: the Secrets Manager secret (ARN) holding the secrets; empty: they come from the environment
+        self.secrets_id: str = _text("APPCONNECT_SECRETS_ID")
+        #: how long a secret read from Secrets Manager is kept before it is read again (rotation)
+        self.secrets_max_age_s: int = _int("SECRETS_MAX_AGE_S", 900)
         self.jwt_issuer: str = _text("JWT_ISSUER", "appconnect")
         self.jwt_audience: str = _text("JWT_AUDIENCE", "appconnect-extension")
         self.jwt_lifetime_days: int = _int("JWT_LIFETIME_DAYS", 14)
@@ -111,14 +118,10 @@ class Settings:
         return f"Settings(stage={self.stage!r}, aws_region={self.aws_region!r})"
 
     def require_jwt_secret(self) -> str:
-        if not self.jwt_secret:
-            raise ConfigurationError("APP_SERVER_SECRET_KEY is not set")
-        return self.jwt_secret
+        return _require_secret("APP_SERVER_SECRET_KEY")
 
     def require_hash_key(self) -> str:
-        if not self.hash_key:
-            raise ConfigurationError("HASH_KEY is not set")
-        return self.hash_key
+        return _require_secret("HASH_KEY")
 
     def require_table(self, env_name: str) -> str:
         value = {
@@ -151,11 +154,55 @@ def get_settings() -> Settings:
 
 def reload() -> Settings:
     get_settings.cache_clear()
-    connector_setting.cache_clear()
+    _connector_environment.cache_clear()
+    import sys
+
+    secrets_module = sys.modules.get("appconnect.secrets")
+    if secrets_module is not None:
+        secrets_module.clear_cache()
     return get_settings()
 
 
-@lru_cache(maxsize=256)
+#: the core's secrets; a connector's are its ``<PLATFORM>_CLIENT_SECRET`` and ``<PLATFORM>_API_KEY``
+SECRET_NAMES = ("APP_SERVER_SECRET_KEY", "HASH_KEY")
+_CONNECTOR_SECRET_SUFFIXES = ("_CLIENT_SECRET", "_API_KEY")
+
+
+def is_secret(name: str) -> bool:
+    """Whether ``name`` is read from the secret (when one is named) rather than the environment."""
+    return name in SECRET_NAMES or name.endswith(_CONNECTOR_SECRET_SUFFIXES)
+
+
+def environment_secret(name: str) -> str:
+    """A secret from the environment: development and tests only (the template never sets one)."""
+    return _text(name)
+
+
+def secret_setting(name: str, default: str = "") -> str:
+    """The secret ``name`` (see the module's docstring); ``default`` when it is empty or absent."""
+    if not get_settings().secrets_id:
+        return environment_secret(name) or default
+    from appconnect.secrets import secret_value
+
+    return secret_value(name) or default
+
+
+def _require_secret(name: str) -> str:
+    value = secret_setting(name)
+    if not value:
+        raise ConfigurationError(f"{name} is not set")
+    return value
+
+
 def connector_setting(platform: str, name: str, default: str = "") -> str:
-    """``<PLATFORM>_<NAME>`` from the environment, e.g. ``PIPEDRIVE_API_URL``; ``default`` when unset."""
-    return _text(f"{platform.upper()}_{name.upper()}", default)
+    """``<PLATFORM>_<NAME>``, e.g. ``PIPEDRIVE_API_URL``, from the environment (a secret such as
+    ``PIPEDRIVE_CLIENT_SECRET`` through :func:`secret_setting`); ``default`` when unset."""
+    full_name = f"{platform.upper()}_{name.upper()}"
+    if is_secret(full_name):
+        return secret_setting(full_name, default)
+    return _connector_environment(full_name, default)
+
+
+@lru_cache(maxsize=256)
+def _connector_environment(full_name: str, default: str) -> str:
+    return _text(full_name, default)
