@@ -4,6 +4,8 @@
 #                browser tests need /usr/bin/chromium: apt-get install chromium chromium-driver; .ci/run does)
 #   make new-connector NAME=acme - scaffold a connector, its sandbox, manifest entry and conformance fixture
 #   make bench - cold start, screen pop, call log and cost figures of docs/performance.md (BENCH_ARGS=--quick)
+#   make fuzz  - schemathesis over every operation of the contract, all four CRMs, 10 min each (FUZZ_SECONDS,
+#                FUZZ_SEED to replay a run; make test runs a short version with a new seed each time)
 #   make smoke API_URL=https://... - read-only check of a deployed stack (docs/operations.md, "Smoke test")
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -58,6 +60,14 @@ new-connector: venv
 .PHONY: bench
 bench: venv
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The long contract-fuzzing run of docs/reliability.md: a new seed each run, printed (FUZZ_SEED=<n> replays it).
+FUZZ_SECONDS ?= 600
+FUZZ_EXAMPLES ?= 100
+.PHONY: fuzz
+fuzz: venv
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COVERAGE=all $(PY) -m pytest -p no:cacheprovider --timeout 0 -s -v \
+		tests/api/test_contract_fuzz.py
 
 # Build the deployable bundle (functions + the shared layer with .pyc compiled by Python 3.12).
 build: sam-venv

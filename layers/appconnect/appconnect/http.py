@@ -153,8 +153,12 @@ class Request:
         """The body as a JSON object; a clear 400 when it is missing, not JSON, or not an object."""
         if not self.raw_body.strip():
             return {}
+        media_type = str(self.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+        if media_type and media_type != "application/json" and not media_type.endswith("+json"):
+            raise BadRequest("The request body must be JSON, sent with Content-Type: application/json.")
         try:
-            data = json.loads(self.raw_body)
+            # NaN and Infinity are not JSON (the reference's parser refused them too)
+            data = json.loads(self.raw_body, parse_constant=_not_json)
         except ValueError as exc:
             raise BadRequest("The request body must be valid JSON.") from exc
         if not isinstance(data, dict):
@@ -284,3 +288,7 @@ def not_implemented(operation: str) -> LambdaHandler:
         raise NotImplementedOperation(operation)
 
     return api_handler(operation, refuse)
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")

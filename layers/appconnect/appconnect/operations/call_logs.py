@@ -363,14 +363,18 @@ def upsert_call_disposition(request: Request) -> dict[str, Any]:
     if not session_id:
         raise BadRequest("sessionId is required.")
     dispositions = object_field(body, "dispositions")
-    # the log first, then the user, as the reference answers them
+    # the log first, then the user, as the reference answers them; but a JWT a logout ended is refused
+    # before anything of its user is read
     session = request.require_session()
+    loaded = None
+    with contextlib.suppress(UserMissing):
+        loaded = load_user(request)
     record = _owned_record(
         session.user_id, session_id, ExtensionIdentity.of(body, hash_rc_extension_id=False)
     )
     if record is None:
         return {"successful": False, "returnMessage": return_message("Cannot find log", ttl=3000)}
-    context = authenticate(request)
+    context = authenticate(request, loaded)
     from appconnect.connector import DispositionUpdate  # call-log types: loaded with the connector already
 
     result = context.call(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from appconnect import validation
 from appconnect.account_cache import DynamoAccountCache
 from appconnect.connector import ContactLookup, ContactMatches, NewContact
 from appconnect.context import authenticate
@@ -82,6 +83,8 @@ def create_contact(request: Request) -> dict[str, Any]:
         raise BadRequest("phoneNumber is required.")
     if not isinstance(name, str) or not name.strip():
         raise BadRequest("newContactName is required.")
+    validation.phone_number(phone_number.strip())
+    validation.names(body, ("newContactName",))
     additional_submission = object_field(body, "additionalSubmission")
     context = authenticate(request)
     new_contact = NewContact(

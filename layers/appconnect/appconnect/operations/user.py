@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from appconnect import admin_configs, hashing, ringcentral, users
+from appconnect import admin_configs, hashing, ringcentral, users, validation
 from appconnect.context import authenticate, load_user
 from appconnect.errors import (
     BadRequest,
     JsonBadRequest,
     SessionRevoked,
+    UserMissing,
     return_message,
 )
 from appconnect.http import Request
@@ -45,6 +47,7 @@ def update_user_settings(request: Request) -> dict[str, Any]:
     removals = body.get("settingKeysToRemove") or []
     if not isinstance(changes, dict) or not isinstance(removals, list):
         raise BadRequest("userSettings must be an object and settingKeysToRemove a list of setting ids.")
+    validation.user_settings(changes)
     _session, model = load_user(request)
 
     def apply(current: Any) -> list[Any]:
@@ -77,7 +80,10 @@ def refresh_user_info(request: Request) -> dict[str, Any]:
 
     connector = connector_for(request.require_session())
     if not type(connector).implements("refreshUserInfo"):
-        return {"successful": True}  # as the reference: the user is not even looked up
+        # as the reference, whether or not the user still exists; but a JWT a logout ended is refused
+        with contextlib.suppress(UserMissing):
+            load_user(request)
+        return {"successful": True}
     try:
         context = authenticate(request)
     except SessionRevoked:
