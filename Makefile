@@ -6,6 +6,7 @@
 #   make bench - cold start, screen pop, call log and cost figures of docs/performance.md (BENCH_ARGS=--quick)
 #   make fuzz  - schemathesis over every operation of the contract, all four CRMs, 10 min each (FUZZ_SECONDS,
 #                FUZZ_SEED to replay a run; make test runs a short version with a new seed each time)
+#   make load  - Locust on loopback, four connectors mixed: 5 min at 17 req/s then 1 min at 51 (docs/reliability.md)
 #   make smoke API_URL=https://... - read-only check of a deployed stack (docs/operations.md, "Smoke test")
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -60,6 +61,13 @@ new-connector: venv
 .PHONY: bench
 bench: venv
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The load run of docs/reliability.md: its own local stack (or the one at API_URL, sandboxes at SANDBOX_URL),
+# checks zero errors and no duplicate CRM record, prints p50/p95/p99 per operation. A quick check:
+# make load LOAD_ARGS="--steady 20 --burst 20"
+.PHONY: load
+load: venv
+	$(PY) -m bench.load $(LOAD_ARGS)
 
 # The long contract-fuzzing run of docs/reliability.md: a new seed each run, printed (FUZZ_SEED=<n> replays it).
 FUZZ_SECONDS ?= 600

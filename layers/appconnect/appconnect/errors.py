@@ -10,12 +10,14 @@ Two families:
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 TEXT_CONTENT_TYPE = "text/html; charset=utf-8"
 JSON_CONTENT_TYPE = "application/json"
 
 AUTHORIZE_CRM_MESSAGE = "Please go to Settings and authorize CRM platform"
+DATABASE_FAILED = "Database operation failed"
 
 
 class AppConnectError(Exception):
@@ -320,4 +322,69 @@ def crm_failure_answer(error: CrmError, operation: str, platform: str) -> tuple[
 
 
 def database_failure() -> dict[str, Any]:
-    return {"successful": False, "returnMessage": return_message("Database operation failed")}
+    return {"successful": False, "returnMessage": return_message(DATABASE_FAILED)}
+
+
+# --- AWS briefly unable to answer ------------------------------------------------------------------------
+
+#: AWS error codes of a service briefly unable to answer: throttled past botocore's own retries, failing
+#: inside, or overloaded. A refusal that will not change by itself (``AccessDeniedException``: the
+#: function's policy; ``ValidationException``: our request) is not among them: that stays a 500.
+TRANSIENT_AWS_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "ThrottlingException",
+        "Throttling",
+        "InternalServerError",
+        "InternalFailure",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "KMSInternalException",
+        "DependencyTimeoutException",
+        "KeyUnavailableException",
+        "RequestThrottled",
+        "InternalError",
+    }
+)
+
+
+def _aws_code(error: BaseException) -> str | None:
+    """The AWS error code of a botocore ``ClientError`` or a PynamoDB error, shortened (``...#Code``,
+    ``AWS.SimpleQueueService.Code``: ``Code``)."""
+    code = getattr(error, "cause_response_code", None)
+    if code is None:
+        response = getattr(error, "response", None)
+        if isinstance(response, dict):
+            code = (response.get("Error") or {}).get("Code")
+    return str(code).rsplit("#", 1)[-1].rsplit(".", 1)[-1] if code else None
+
+
+def aws_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) is DynamoDB or KMS briefly unable to answer: a throttle or an
+    internal error that outlasted botocore's retries, or the endpoint unreachable. Looked up without
+    importing botocore: a request that never loaded it cannot have failed in it."""
+    botocore_errors = sys.modules.get("botocore.exceptions")
+    # no connection (refused, timed out) or no answer on it (closed, read timeout)
+    unreachable = tuple(
+        getattr(botocore_errors, name) for name in ("ConnectionError", "HTTPClientError") if botocore_errors
+    )
+    seen: BaseException | None = error
+    for _ in range(8):  # the chain: PynamoDB wraps botocore's error; the core adds its own on top
+        if seen is None:
+            return False
+        if _aws_code(seen) in TRANSIENT_AWS_CODES:
+            return True
+        if unreachable and isinstance(seen, unreachable):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def aws_unavailable_answer(operation: str) -> tuple[int, Any]:
+    """(status, body) when DynamoDB or KMS could not answer: the reference's database-error answer
+    (``handleDatabaseError``: HTTP 200, "Database operation failed"); a login answers 400 ``{"error"}`` as
+    the reference answers any exception in a login."""
+    if operation in _LOGIN_FAILURES:
+        return 400, {"error": DATABASE_FAILED}
+    return 200, database_failure()

@@ -26,6 +26,8 @@ from appconnect.errors import (
     CrmError,
     NotImplementedOperation,
     UserMissing,
+    aws_unavailable,
+    aws_unavailable_answer,
     crm_failure_answer,
 )
 from appconnect.observability import API_GATEWAY_HTTP, MetricUnit, logger, metrics, tracer
@@ -241,7 +243,13 @@ def _respond(
         logger.info("crm failure", extra={"error": type(error).__name__, "status": error.status})
         status, body = crm_failure_answer(error, operation, error.platform or platform)
         return request, Response(body=body, status=status)
-    except Exception:
+    except Exception as error:
+        if aws_unavailable(error):
+            # DynamoDB or KMS throttled or failed past botocore's retries: the request may work in a moment
+            logger.warning("aws unavailable", extra={"error": type(error).__name__})
+            metrics.add_metric(name="AwsUnavailable", unit=MetricUnit.Count, value=1)
+            status, body = aws_unavailable_answer(operation)
+            return request, Response(body=body, status=status)
         logger.exception("unhandled error")
         return request, Response(body={"error": "Internal server error"}, status=500)
 

@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from appconnect import deadline, token_refresh, users
 from appconnect.connector import UnknownPlatform, get_connector
-from appconnect.errors import AuthorizationRequired, CrmError, SessionRenewalFailed, SessionRevoked
+from appconnect.errors import (
+    AuthorizationRequired,
+    CrmError,
+    SessionRenewalFailed,
+    SessionRevoked,
+    aws_unavailable,
+)
 from appconnect.http import LambdaHandler, instrument
 from appconnect.models import UserModel
 from appconnect.observability import MetricUnit, logger, metrics
@@ -52,26 +58,36 @@ def due_users(now: float, period_s: int) -> Iterator[tuple[str, int]]:
 
 def schedule(now: float | None = None) -> int:
     """Queue every due user; the number queued."""
+    return schedule_counts(now)[0]
+
+
+def schedule_counts(now: float | None = None) -> tuple[int, int]:
+    """Queue every due user; (queued, not queued). A batch SQS refuses (throttled, unavailable) is not
+    queued this run and the rest still are: its users stay due, and the next run, within the window,
+    queues them."""
     settings = get_settings()
     queue_url = settings.token_refresh_queue_url
     if not queue_url:
         raise RuntimeError("TOKEN_REFRESH_QUEUE_URL is not set")
     sqs = _sqs(settings.aws_region)
     batch: list[dict[str, str]] = []
-    queued = 0
+    queued = missed = 0
     for user_id, expires_at in due_users(
         time.time() if now is None else now, settings.token_refresh_period_s
     ):
         body = json.dumps({"userId": user_id, "expiresAt": expires_at})
         batch.append({"Id": str(len(batch)), "MessageBody": body})
         if len(batch) == SEND_BATCH:
-            queued += _send(sqs, queue_url, batch)
-            batch = []
+            sent = _send(sqs, queue_url, batch)
+            queued, missed, batch = queued + sent, missed + len(batch) - sent, []
     if batch:
-        queued += _send(sqs, queue_url, batch)
+        sent = _send(sqs, queue_url, batch)
+        queued, missed = queued + sent, missed + len(batch) - sent
     metrics.add_metric(name="TokenRefreshesQueued", unit=MetricUnit.Count, value=queued)
-    logger.info("token refresh scheduled", extra={"queued": queued})
-    return queued
+    if missed:
+        metrics.add_metric(name="TokenRefreshesNotQueued", unit=MetricUnit.Count, value=missed)
+    logger.info("token refresh scheduled", extra={"queued": queued, "notQueued": missed})
+    return queued, missed
 
 
 def _sqs(region: str) -> Any:
@@ -83,7 +99,15 @@ def _sqs(region: str) -> Any:
 
 
 def _send(sqs: Any, queue_url: str, batch: list[dict[str, str]]) -> int:
-    answer = sqs.send_message_batch(QueueUrl=queue_url, Entries=batch)
+    try:
+        answer = sqs.send_message_batch(QueueUrl=queue_url, Entries=batch)
+    except Exception as error:
+        if not aws_unavailable(error):
+            raise  # a refusal that lasts (the function's policy, a missing queue): the invocation fails
+        logger.warning(
+            "token refresh messages not queued", extra={"failed": len(batch), "error": type(error).__name__}
+        )
+        return 0
     failed = answer.get("Failed") or []
     if failed:
         # the next run queues them again; say so rather than lose them silently
@@ -150,7 +174,8 @@ def _batch_processor() -> BatchProcessor:
 
 
 def _scheduler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return {"queued": schedule()}
+    queued, missed = schedule_counts()
+    return {"queued": queued, "notQueued": missed} if missed else {"queued": queued}
 
 
 def _worker(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""``make load``: Locust against the local stack, the four connectors mixed (docs/reliability.md, "Load")."""
