@@ -16,10 +16,11 @@ import create_message_log
 import pytest
 import requests
 
-from appconnect import claims, session, settings, users
+from appconnect import claims
 from appconnect.models import MessageLogModel
 from local.sandbox import SandboxServer
 from tests.api.pipedrive_world import call_log_body, message_body, new_session_id
+from tests.reliability.stored_users import connected_pipedrive_user
 from tests.unit.conftest import LambdaContext, http_event
 
 
@@ -36,40 +37,7 @@ def sandbox() -> Iterator[SandboxServer]:
 
 @pytest.fixture
 def pipedrive_user(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> str:
-    base = sandbox.urls()["pipedrive"]
-    for name, value in {
-        "PIPEDRIVE_API_URL": base,
-        "PIPEDRIVE_OAUTH_URL": base,
-        "PIPEDRIVE_COMPANY_URL": base,
-        "PIPEDRIVE_CLIENT_ID": "sandbox-pipedrive-client",
-        "PIPEDRIVE_CLIENT_SECRET": "sandbox-pipedrive-secret",
-        "PIPEDRIVE_ALLOWED_HOSTS": "*.pipedrive.com,127.0.0.1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    settings.reload()
-    requests.post(f"{sandbox.url}/__sandbox/pipedrive/reset", timeout=10)
-    tokens = requests.post(
-        f"{sandbox.url}/__sandbox/pipedrive/tokens", json={"user_id": 12345}, timeout=10
-    ).json()
-    model = users.save_login(
-        users.Login(
-            user_id="12345-pipedrive",
-            platform="pipedrive",
-            name="Jordan Lee",
-            hostname="sandbox.pipedrive.com",
-            access_token=tokens["access_token"],
-            refresh_token=tokens["refresh_token"],
-            token_expiry=time.time() + 3600,
-            timezone_name="America/New_York",
-            timezone_offset="-04:00",
-            platform_additional_info={"companyId": 7001},
-            rc_account_id=None,
-            hashed_rc_account_id=None,
-            hashed_rc_extension_id=None,
-        ),
-        lambda hostname, _info: hostname,
-    )
-    return session.issue(model.id, "pipedrive", generation=int(model.session_generation or 0))
+    return connected_pipedrive_user(sandbox, monkeypatch)
 
 
 def activities(sandbox: SandboxServer) -> list[dict[str, Any]]:
