@@ -98,6 +98,10 @@ def test_given_a_warm_lambda_when_a_screen_pop_comes_then_one_dynamodb_read_and_
     user_token: str, dynamodb_calls: list[tuple[str, str]], new_connections: list[str]
 ) -> None:
     assert _pop(user_token, "+14155550142")["contact"]  # the cold pop: reads and learns what it must
+    # a first warm pop of the same shape as the one measured: the cold pop's calls ran on threads the pool was
+    # still starting, so fewer of them overlapped and it may hold fewer open connections than a warm fan-out
+    # uses at once (a slow machine showed one more)
+    assert _pop(user_token, "+14155550198")["contact"][-1]["isNewContact"] is True
     dynamodb_calls.clear()
     new_connections.clear()
 

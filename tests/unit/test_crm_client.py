@@ -318,3 +318,42 @@ def test_given_a_crm_setting_a_cookie_when_the_next_call_is_made_then_the_cookie
     client.get(f"{url}/v1/persons", headers={"Authorization": "Bearer user-b"})
 
     assert script.cookies == [None, None]
+
+
+def test_given_a_connection_one_thread_opened_when_another_thread_calls_the_crm_then_it_reuses_it() -> None:
+    """A warm invocation's calls run on whichever threads of the pool are free: the open connections must be
+    shared by every thread's session, or each thread opens its own."""
+    accepted: list[int] = []
+
+    class KeepAlive(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            accepted.append(1)
+            super().setup()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            payload = b"{}"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
+    serving = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    serving.start()
+    deadline.start(20_000)
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1/persons"
+    try:
+        for _ in range(3):  # three threads, one after the other, as three invocations' calls may run
+            caller = threading.Thread(target=lambda: CrmClient("pipedrive").get(url))
+            caller.start()
+            caller.join()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(accepted) == 1
