@@ -103,17 +103,10 @@ def local_stack(workdir: Path, say: Callable[[str], None]) -> Iterator[Endpoints
             process.wait(5)
 
 
-def _control(http: requests.Session, sandbox_url: str, method: str, path: str, body: Any = None) -> Any:
-    response = http.request(method, f"{sandbox_url}/__sandbox/{path}", json=body, timeout=60)
-    if response.status_code >= 300:
-        raise SystemExit(f"sandbox {method} {path}: {response.status_code} {response.text[:300]}")
-    return response.json()
-
-
 def records(http: requests.Session, sandbox_url: str, crm: str) -> list[dict[str, Any]]:
     """The call-log records the connector's sandbox holds."""
     collection = RECORDS[crm]
-    state = _control(http, sandbox_url, "GET", f"{crm}/state?collection={collection}")
+    state = Sandbox(http, sandbox_url, crm).control("GET", f"state?collection={collection}")
     return list(state[collection])
 
 
@@ -135,17 +128,18 @@ def _insightly_login(endpoints: Endpoints, client: Client, *, key: str) -> None:
 def log_in(endpoints: Endpoints, http: requests.Session) -> list[dict[str, Any]]:
     """Each sandbox back to its seed and the extension logged in: ``[{crm, user, jwt, number}]``."""
     for system in (*LOAD_CRMS, "ringcentral"):
-        _control(http, endpoints.sandbox_url, "POST", f"{system}/reset")
+        Sandbox(http, endpoints.sandbox_url, system).reset()
     # Insightly as the bench measures it: a company that types its numbers one way (bench.crms)
     insightly = CRMS["insightly"]
     assert insightly.prepare is not None
-    insightly.prepare(Sandbox(http, endpoints.sandbox_url, "insightly"))
+    insightly_sandbox = Sandbox(http, endpoints.sandbox_url, "insightly")
+    insightly.prepare(insightly_sandbox)
     extra_keys = [INSIGHTLY_SEEDED_KEY.format(n=n) for n in range(1, INSIGHTLY_USERS)]
     seeded_users = [
         {"FIRST_NAME": "Load", "LAST_NAME": f"Agent {n}", "API_KEY": key, "INSTANCE_ID": 900100}
         for n, key in enumerate(extra_keys, 1)
     ]
-    _control(http, endpoints.sandbox_url, "POST", "insightly/seed", {"users": seeded_users})
+    insightly_sandbox.seed(users=seeded_users)
     bench = cast(BenchStack, endpoints)
     logins: list[tuple[str, str, Callable[[Client], None]]] = [
         (crm, crm, functools.partial(CRMS[crm].login, bench)) for crm in LOAD_CRMS
@@ -156,8 +150,8 @@ def log_in(endpoints: Endpoints, http: requests.Session) -> list[dict[str, Any]]
     identities = []
     for crm, user, login in logins:
         client = Client(requests.Session(), endpoints.api)
-        rc = _control(
-            http, endpoints.sandbox_url, "POST", "ringcentral/tokens", {"extension_id": RC_EXTENSION}
+        rc = Sandbox(http, endpoints.sandbox_url, "ringcentral").control(
+            "POST", "tokens", {"extension_id": RC_EXTENSION}
         )
         client.http.headers["X-RC-Access-Token"] = str(rc["access_token"])
         login(client)
