@@ -155,22 +155,10 @@ def _logical_table(name: str) -> str:
 
 def dynamodb_calls(recording: str) -> list[DynamoCall]:
     """The DynamoDB operations of a moto recording (one JSON request a line; other services left out)."""
-    import base64
+    from local.aws import recorded_dynamodb_requests
 
     calls = []
-    for line in recording.splitlines():
-        if not line.strip():
-            continue
-        entry = json.loads(line)
-        headers = {str(k).lower(): str(v) for k, v in (entry.get("headers") or {}).items()}
-        target = headers.get("x-amz-target", "")
-        if not target.startswith("DynamoDB_"):
-            continue
-        raw = entry.get("body") or ""
-        if entry.get("body_encoded"):
-            raw = base64.b64decode(raw).decode("utf-8")
-        body = json.loads(raw) if raw else {}
-        operation = target.split(".", 1)[1]
+    for operation, body in recorded_dynamodb_requests(recording):
         table = str(body.get("TableName", ""))
         items = 1
         if operation == "TransactWriteItems":

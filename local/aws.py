@@ -7,6 +7,7 @@ template's own Properties (no second copy of any key schema). Tests that need on
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import socket
@@ -390,6 +391,25 @@ def start_embedded_aws(
     return LocalDynamoDB(aws=aws, provisioned=provisioned, prefix=prefix, template=template)
 
 
+def recorded_dynamodb_requests(recording: str) -> list[tuple[str, dict[str, Any]]]:
+    """``(operation, request body)`` of each DynamoDB request in a recording of the embedded server (moto's
+    recorder: one JSON request a line); other services' requests are left out."""
+    requests_seen = []
+    for line in recording.splitlines():
+        if not line.strip():
+            continue
+        entry = json.loads(line)
+        headers = {str(k).lower(): str(v) for k, v in (entry.get("headers") or {}).items()}
+        target = headers.get("x-amz-target", "")
+        if not target.startswith("DynamoDB_"):
+            continue
+        raw = entry.get("body") or ""
+        if entry.get("body_encoded"):
+            raw = base64.b64decode(raw).decode("utf-8")
+        requests_seen.append((target.split(".", 1)[1], json.loads(raw) if raw else {}))
+    return requests_seen
+
+
 def port_is_free(port: int, host: str = config.HOST) -> bool:
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
         # like the servers (allow_reuse_address): a port in TIME_WAIT counts as free, a listener does not
@@ -412,6 +432,7 @@ __all__ = [
     "plan_names",
     "port_is_free",
     "provision",
+    "recorded_dynamodb_requests",
     "start_embedded_aws",
     "table_request",
 ]

@@ -12,7 +12,6 @@ and their tokens are real sandbox grants minted through the control API.
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from collections import Counter
@@ -26,6 +25,7 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 
+from local.aws import recorded_dynamodb_requests
 from tests.sandbox_client import SandboxClient
 from tests.stack import StackProcess, start_stack
 
@@ -221,28 +221,15 @@ class DynamoCall:
 
 def dynamodb_calls(recording: str) -> list[DynamoCall]:
     """The DynamoDB operations of a moto recording (other services' requests are left out)."""
-    calls = []
-    for line in recording.splitlines():
-        if not line.strip():
-            continue
-        entry = json.loads(line)
-        headers = {str(k).lower(): str(v) for k, v in (entry.get("headers") or {}).items()}
-        target = headers.get("x-amz-target", "")
-        if not target.startswith("DynamoDB_"):
-            continue
-        raw = entry.get("body") or ""
-        if entry.get("body_encoded"):
-            raw = base64.b64decode(raw).decode("utf-8")
-        body = json.loads(raw) if raw else {}
-        calls.append(
-            DynamoCall(
-                operation=target.split(".", 1)[1],
-                table=str(body.get("TableName", "")),
-                index=body.get("IndexName"),
-                body=body,
-            )
+    return [
+        DynamoCall(
+            operation=operation,
+            table=str(body.get("TableName", "")),
+            index=body.get("IndexName"),
+            body=body,
         )
-    return calls
+        for operation, body in recorded_dynamodb_requests(recording)
+    ]
 
 
 def _queue_url(sqs: Any, suffix: str) -> str:
