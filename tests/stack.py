@@ -12,11 +12,11 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from local.launch import launch
 
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 60
@@ -82,7 +82,6 @@ class StackProcess:
 def start_stack(directory: Path, *extra_args: str) -> StackProcess:
     """Start ``python -m local`` on free ports (PORT=0 ...) and wait until it serves."""
     directory.mkdir(parents=True, exist_ok=True)
-    ready = directory / "ready.json"
     stdout_path = directory / "stdout.log"
     stderr_path = directory / "stderr.log"
     env = {
@@ -92,39 +91,18 @@ def start_stack(directory: Path, *extra_args: str) -> StackProcess:
         "SANDBOX_PORT": "0",
         "PYTHONUNBUFFERED": "1",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "local",
-        "--ready-file",
-        str(ready),
-        "--state-dir",
-        str(directory / "state"),
-        # tests fire the token-refresh scheduler themselves: a timer would refresh tokens mid-test
-        "--schedule-every",
-        "0",
-        *extra_args,
-    ]
-    started = time.monotonic()
-    with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err)
-    while not ready.exists():
-        if process.poll() is not None:
-            output = stderr_path.read_text(errors="replace")
-            raise RuntimeError(f"python -m local exited with {process.returncode}:\n{output}")
-        if time.monotonic() - started > START_TIMEOUT_S:
-            process.kill()
-            raise RuntimeError(f"python -m local did not start in {START_TIMEOUT_S} s")
-        time.sleep(0.05)
-    urls = json.loads(ready.read_text(encoding="utf-8"))
+    launched = launch(
+        directory, *extra_args, env=env, stdout=stdout_path, stderr=stderr_path, timeout_s=START_TIMEOUT_S
+    )
+    urls = launched.urls
     return StackProcess(
-        process=process,
+        process=launched.process,
         api_url=urls["api"],
         dynamodb_url=urls["dynamodb"],
         sandbox_url=urls.get("sandbox"),
         stdout_path=stdout_path,
         stderr_path=stderr_path,
-        startup_seconds=time.monotonic() - started,
+        startup_seconds=launched.startup_seconds,
     )
 
 

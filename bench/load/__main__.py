@@ -26,7 +26,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,6 +39,7 @@ from bench.crms import CRMS, INSIGHTLY_FIRST, INSIGHTLY_LATER, RC_EXTENSION, SHA
 from bench.harness import BenchStack, Client, Sandbox
 from bench.load.profile import CRMS as LOAD_CRMS
 from bench.load.profile import Profile, read_record, rows, table
+from local.launch import launch
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 90
@@ -62,7 +62,6 @@ class Endpoints:
 @contextmanager
 def local_stack(workdir: Path, say: Callable[[str], None]) -> Iterator[Endpoints]:
     """``python -m local`` on free ports (what ``make run`` runs), its output kept in ``workdir``."""
-    ready = workdir / "ready.json"
     env = {
         **os.environ,
         "PORT": "0",
@@ -70,28 +69,18 @@ def local_stack(workdir: Path, say: Callable[[str], None]) -> Iterator[Endpoints
         "SANDBOX_PORT": "0",
         "PYTHONUNBUFFERED": "1",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "local",
-        "--ready-file",
-        str(ready),
-        "--state-dir",
-        str(workdir / "state"),
-        "--schedule-every",
-        "0",
-    ]
-    with open(workdir / "stack.out", "wb") as out, open(workdir / "stack.err", "wb") as err:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err)
     try:
-        started = time.monotonic()
-        while not ready.exists():
-            if process.poll() is not None:
-                raise SystemExit(f"python -m local exited:\n{(workdir / 'stack.err').read_text()[-3000:]}")
-            if time.monotonic() - started > START_TIMEOUT_S:
-                raise SystemExit(f"python -m local did not start in {START_TIMEOUT_S} s")
-            time.sleep(0.1)
-        urls = json.loads(ready.read_text(encoding="utf-8"))
+        launched = launch(
+            workdir,
+            env=env,
+            stdout=workdir / "stack.out",
+            stderr=workdir / "stack.err",
+            timeout_s=START_TIMEOUT_S,
+        )
+    except RuntimeError as error:
+        raise SystemExit(str(error)) from None
+    process, urls = launched.process, launched.urls
+    try:
         say(f"local stack: API {urls['api']}, sandboxes {urls['sandbox']}")
         yield Endpoints(api=str(urls["api"]), sandbox_url=str(urls["sandbox"]))
     finally:

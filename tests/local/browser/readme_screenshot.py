@@ -10,17 +10,15 @@ picture shows the addresses ``make run`` prints), logs in to the Pipedrive sandb
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 from local import config
 from local.aws import port_is_free
+from local.launch import launch
 from tests.local.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.local.browser.console_page import ConsolePage
 from tests.stack import ROOT
@@ -29,36 +27,14 @@ WIDTH, HEIGHT = 1280, 1000
 
 
 def _start(folder: Path) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
-    ready = folder / "ready.json"
     ports = {
         "PORT": config.DEFAULT_API_PORT,
         "SANDBOX_PORT": config.DEFAULT_SANDBOX_PORT,
         "DYNAMODB_PORT": 0,
     }
     env = {**os.environ, **{name: str(p if p and port_is_free(p) else 0) for name, p in ports.items()}}
-    command = [
-        sys.executable,
-        "-m",
-        "local",
-        "--ready-file",
-        str(ready),
-        "--state-dir",
-        str(folder / "state"),
-    ]
-    process = subprocess.Popen(
-        [*command, "--schedule-every", "0"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 60
-    while not ready.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("python -m local did not start")
-        time.sleep(0.05)
-    return process, json.loads(ready.read_text(encoding="utf-8"))
+    launched = launch(folder, env=env, stdout=None, stderr=folder / "stack.err", timeout_s=60)
+    return launched.process, launched.urls
 
 
 def take(output: Path) -> Path:
