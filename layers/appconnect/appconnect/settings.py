@@ -173,15 +173,11 @@ def is_secret(name: str) -> bool:
     return name in SECRET_NAMES or name.endswith(_CONNECTOR_SECRET_SUFFIXES)
 
 
-def environment_secret(name: str) -> str:
-    """A secret from the environment: development and tests only (the template never sets one)."""
-    return _text(name)
-
-
 def secret_setting(name: str, default: str = "") -> str:
     """The secret ``name`` (see the module's docstring); ``default`` when it is empty or absent."""
     if not get_settings().secrets_id:
-        return environment_secret(name) or default
+        # development and tests: the template never puts a secret in the environment
+        return _text(name) or default
     from appconnect.secrets import secret_value
 
     return secret_value(name) or default
